@@ -1,0 +1,112 @@
+"""Sequential: layers applied in order, with PyTorch-style state dicts."""
+from dataclasses import dataclass
+
+import numpy as np
+
+from .loss import softmax
+
+
+
+@dataclass(slots=True)
+class Parameter:
+    """A live view of one weight array and its gradient (in-place updates reach the layer)."""
+    name: str
+    data: np.ndarray
+    grad: np.ndarray
+
+
+class StateDictError(ValueError):
+    """A state dict that does not fit the model; the message names every offending key."""
+
+
+class Sequential:
+    """Chains layers: ``forward`` left to right, ``backward`` right to left.
+
+    Example:
+        >>> model = Sequential([Dense(4, 8, rng=rng), ReLU(), Dense(8, 2, rng=rng)])
+        >>> model.predict_proba(np.ones((1, 4), np.float32)).shape
+        (1, 2)
+    """
+
+    def __init__(self, layers):
+        self.layers = list(layers)
+        if self.layers and hasattr(self.layers[0], "input_grad"):
+            self.layers[0].input_grad = False
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    __call__ = forward
+
+    def backward(self, grad):
+        for layer in reversed(self.layers):
+            grad = layer.backward(grad)
+        return grad
+
+    def train(self, mode=True):
+        for layer in self.layers:
+            layer.train(mode)
+        return self
+
+    def eval(self):
+        return self.train(False)
+
+    def to(self, dtype):
+        for layer in self.layers:
+            layer.to(dtype)
+        return self
+
+    @property
+    def training(self):
+        return any(layer.training for layer in self.layers)
+
+    def predict_proba(self, x):
+        """Class probabilities ``(N, K)`` for input ``x``, in eval mode (the mode is restored)."""
+        was_training = self.training
+        self.eval()
+        try:
+            return softmax(self.forward(np.asarray(x, dtype=np.float32)))
+        finally:
+            self.train(was_training)
+
+    def parameters(self):
+        """``Parameter(name, data, grad)`` for every weight, for the optimizers; arrays are live."""
+        return [Parameter(f"{i}.{key}", layer.params[key], layer.grads[key])
+                for i, layer in enumerate(self.layers) for key in layer.params]
+
+    def state_dict(self):
+        """Copies of every parameter, keyed ``"<layer index>.<name>"`` like PyTorch."""
+        return {p.name: p.data.copy() for p in self.parameters()}
+
+    def load_state_dict(self, state, strict=True):
+        """Copy ``state`` into the model in place (so replicas sharing the arrays see it too).
+
+        Raises ``StateDictError`` naming mis-shaped keys, and with ``strict`` missing and
+        unexpected ones; nothing is changed unless every key fits.
+        """
+        own = {p.name: p.data for p in self.parameters()}
+        missing = sorted(own.keys() - state.keys())
+        unexpected = sorted(state.keys() - own.keys())
+        misshaped = [f"{k}: expected {own[k].shape}, got {np.shape(state[k])}"
+                     for k in sorted(own.keys() & state.keys()) if own[k].shape != np.shape(state[k])]
+        problems = [f"mis-shaped keys: {', '.join(misshaped)}"] if misshaped else []
+        if strict and missing:
+            problems.append(f"missing keys: {', '.join(missing)}")
+        if strict and unexpected:
+            problems.append(f"unexpected keys: {', '.join(unexpected)}")
+        if problems:
+            raise StateDictError("state dict does not fit the model; " + "; ".join(problems))
+        for key in own.keys() & state.keys():
+            own[key][...] = state[key]
+
+    def replicate(self):
+        """A twin sharing the parameter arrays, with its own gradients and caches (for a thread)."""
+        twin = Sequential.__new__(Sequential)
+        twin.layers = [layer.replicate() for layer in self.layers]
+        return twin
+
+    def __repr__(self):
+        inner = "\n".join(f"  ({i}): {layer!r}" for i, layer in enumerate(self.layers))
+        return f"Sequential(\n{inner}\n)"

@@ -1,0 +1,82 @@
+"""Optimizers: update a model's parameters in place from their gradients."""
+import math
+
+import numpy as np
+
+
+def _check(name, value, low, high=math.inf, low_inclusive=True):
+    ok = math.isfinite(value) and (value >= low if low_inclusive else value > low) and value < high
+    if not ok:
+        raise ValueError(f"invalid {name}: {value!r}")
+
+
+class Optimizer:
+    def __init__(self, params, lr, weight_decay):
+        self.params = list(params)
+        if not self.params:
+            raise ValueError("optimizer got an empty parameter list")
+        _check("learning rate", lr, 0.0, low_inclusive=False)
+        _check("weight_decay", weight_decay, 0.0)
+        self.lr, self.weight_decay = lr, weight_decay
+
+    def zero_grad(self):
+        for p in self.params:
+            p.grad.fill(0)
+
+    def _grad(self, p):
+        """The gradient plus L2 weight decay (coupled, like PyTorch's SGD and Adam)."""
+        return p.grad + np.float32(self.weight_decay) * p.data if self.weight_decay else p.grad
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with optional (heavy-ball) momentum, as in ``torch.optim.SGD``."""
+
+    def __init__(self, params, lr, momentum=0.0, weight_decay=0.0):
+        super().__init__(params, lr, weight_decay)
+        _check("momentum", momentum, 0.0, 1.0)
+        self.momentum = momentum
+        self.velocity = [np.zeros_like(p.data) for p in self.params]
+
+    def step(self):
+        for p, v in zip(self.params, self.velocity):
+            g = self._grad(p)
+            if self.momentum:
+                v *= np.float32(self.momentum)
+                v += g
+                g = v
+            p.data -= np.float32(self.lr) * g
+
+    def __repr__(self):
+        return f"SGD(lr={self.lr}, momentum={self.momentum}, weight_decay={self.weight_decay})"
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba 2015) with bias correction, as in ``torch.optim.Adam``."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+        super().__init__(params, lr, weight_decay)
+        _check("beta1", betas[0], 0.0, 1.0)
+        _check("beta2", betas[1], 0.0, 1.0)
+        _check("eps", eps, 0.0)
+        self.betas, self.eps, self.t = betas, eps, 0
+        self.m = [np.zeros_like(p.data) for p in self.params]
+        self.v = [np.zeros_like(p.data) for p in self.params]
+
+    def step(self):
+        self.t += 1
+        b1, b2 = self.betas
+        step_size = np.float32(self.lr / (1 - b1 ** self.t))
+        root_bc2 = np.float32(math.sqrt(1 - b2 ** self.t))
+        for p, m, v in zip(self.params, self.m, self.v):
+            g = self._grad(p)
+            m *= np.float32(b1)
+            m += np.float32(1 - b1) * g
+            v *= np.float32(b2)
+            v += np.float32(1 - b2) * (g * g)
+            denom = np.sqrt(v)
+            denom /= root_bc2
+            denom += np.float32(self.eps)
+            p.data -= step_size * m / denom
+
+    def __repr__(self):
+        return f"Adam(lr={self.lr}, betas={self.betas}, eps={self.eps}, weight_decay={self.weight_decay})"

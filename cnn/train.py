@@ -1,0 +1,116 @@
+"""The training loop that the command line and the GUI worker both drive."""
+import math
+import time
+from dataclasses import dataclass, field
+
+from .blas import single_threaded_blas
+from .evaluate import evaluate
+from .parallel import DataParallel
+
+
+class NonFiniteLossError(FloatingPointError):
+    """The loss became NaN or infinite; the weights were restored to the last good epoch."""
+
+
+@dataclass
+class BatchInfo:
+    epoch: int  # 1-based
+    epochs: int
+    batch: int  # 1-based within the epoch
+    batches: int
+    loss: float
+    images_per_sec: float  # over this epoch so far
+    elapsed: float  # seconds since fit() started
+    seen: int  # images trained on so far, all epochs
+    total: int  # images fit() will train on in all
+
+
+@dataclass
+class EpochInfo:
+    epoch: int
+    epochs: int
+    loss: float
+    accuracy: float
+    val_loss: float | None
+    val_accuracy: float | None
+    images_per_sec: float
+    elapsed: float
+
+
+@dataclass
+class History:
+    epochs: list = field(default_factory=list)
+    stopped: bool = False
+
+
+def fit(model, optimizer, x, y, *, epochs, batch_size=128, rng, prepare=None, val=None,
+        on_batch=None, on_epoch=None, should_stop=None, lr_schedule=None, workers=2):
+    """Shuffled mini-batch training.
+
+    Args:
+        x, y: training inputs (or raw images that ``prepare`` turns into inputs) and ``(N,)`` labels.
+        rng: ``numpy.random.Generator`` for shuffling (and passed to ``prepare`` for augmentation).
+        prepare: ``prepare(x_batch, rng) -> inputs``; evaluation calls it with ``rng=None``.
+        val: ``(x_val, y_val)`` evaluated after every epoch, or None.
+        on_batch, on_epoch: callbacks receiving ``BatchInfo`` / ``EpochInfo``.
+        should_stop: checked before every batch; True ends training after the current batch.
+        lr_schedule: ``lr_schedule(epoch_index) -> lr``, applied at the start of every epoch.
+        workers: threads splitting each batch.
+    Returns:
+        ``History``. Raises ``NonFiniteLossError`` (weights restored to the last finished epoch).
+    """
+    n = len(y)
+    batches = math.ceil(n / batch_size)
+    history, dp, start = History(), DataParallel(model, workers), time.perf_counter()
+    try:
+        with single_threaded_blas():
+            for epoch in range(1, epochs + 1):
+                if lr_schedule is not None:
+                    optimizer.lr = lr_schedule(epoch - 1)
+                info = _run_epoch(model, optimizer, dp, x, y, epoch, epochs, batches, batch_size, rng,
+                                  prepare, on_batch, should_stop, start)
+                if info is None:
+                    history.stopped = True
+                    break
+                if val is not None:
+                    ev = evaluate(model, *val, prepare=prepare, parallel=dp)
+                    info.val_loss, info.val_accuracy = ev.loss, ev.accuracy
+                history.epochs.append(info)
+                if on_epoch:
+                    on_epoch(info)
+                if should_stop and should_stop():
+                    history.stopped = epoch < epochs
+                    break
+    finally:
+        model.eval()
+        dp.close()
+    return history
+
+
+def _run_epoch(model, optimizer, dp, x, y, epoch, epochs, batches, batch_size, rng, prepare,
+               on_batch, should_stop, start):
+    """One pass over the shuffled data; returns its ``EpochInfo``, or None if stopped mid-way."""
+    n, good = len(y), model.state_dict()
+    order = rng.permutation(n)
+    dp.train(True)
+    total_loss = correct = seen = 0
+    t0 = time.perf_counter()
+    for b in range(batches):
+        if should_stop and should_stop():
+            return None
+        idx = order[b * batch_size:(b + 1) * batch_size]
+        xb = prepare(x[idx], rng) if prepare else x[idx]
+        loss, hits = dp.train_step(xb, y[idx])
+        if not math.isfinite(loss):
+            model.load_state_dict(good)
+            raise NonFiniteLossError(
+                f"the loss became {loss} at epoch {epoch}, batch {b + 1}; the weights were restored "
+                f"to the start of that epoch. Try a lower learning rate (now {optimizer.lr:g}).")
+        optimizer.step()
+        total_loss, correct, seen = total_loss + loss * len(idx), correct + hits, seen + len(idx)
+        if on_batch:
+            now = time.perf_counter()
+            on_batch(BatchInfo(epoch, epochs, b + 1, batches, loss, seen / (now - t0), now - start,
+                               (epoch - 1) * n + seen, epochs * n))
+    now = time.perf_counter()
+    return EpochInfo(epoch, epochs, total_loss / n, correct / n, None, None, n / (now - t0), now - start)
