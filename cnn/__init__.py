@@ -5,8 +5,12 @@ from .layers import Conv2D, Dense, Dropout, Flatten, Layer, MaxPool2D, ReLU
 from .loss import cross_entropy, log_softmax, softmax
 from .model import Parameter, Sequential, StateDictError
 from .network import ARCHITECTURE, build_default
-from .normalization import normalize
+from .augment import augment
+from .download import DownloadError, download_mnist
+from .mnist import MnistFormatError, MnistNotFoundError, default_cache_dir, find_mnist_dir, load_mnist
+from .normalization import make_prepare, normalize
 from .optim import SGD, Adam
+from .preprocess import ink_from_image, to_mnist
 from .train import BatchInfo, EpochInfo, History, NonFiniteLossError, fit
 from .weights import WeightsFileError, load_model, read_weights, save_weights
 
@@ -15,5 +19,7 @@ __all__ = [
     "Flatten", "History", "Layer", "MaxPool2D", "NonFiniteLossError", "Parameter", "ReLU", "SGD",
     "Sequential", "StateDictError", "WeightsFileError", "build_default", "cross_entropy", "evaluate",
     "fit", "load_model", "log_softmax", "normalization", "normalize", "read_weights", "save_weights",
-    "softmax",
+    "softmax", "to_mnist", "ink_from_image", "augment", "DownloadError", "download_mnist",
+    "MnistFormatError", "MnistNotFoundError", "default_cache_dir", "find_mnist_dir", "load_mnist",
+    "make_prepare",
 ]

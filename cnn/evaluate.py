@@ -23,7 +23,7 @@ class Evaluation:
             return np.diag(self.confusion) / totals
 
 
-def evaluate(model, x, y, prepare=None, batch_size=1000, on_progress=None, parallel=None, num_classes=10):
+def evaluate(model, x, y, prepare=None, batch_size=256, on_progress=None, parallel=None, num_classes=10):
     """Run ``model`` in eval mode over ``(x, y)``.
 
     Args:

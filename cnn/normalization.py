@@ -5,6 +5,8 @@ float in 0..1. The network sees ``(pixel01 - mean) / std`` as float32 in NCHW la
 """
 import numpy as np
 
+from .augment import augment as distort
+
 MNIST_MEAN = 0.1307
 MNIST_STD = 0.3081
 DEFAULT = {"mean": MNIST_MEAN, "std": MNIST_STD, "scale": "pixel/255"}
@@ -27,3 +29,20 @@ def normalize(images, mean=MNIST_MEAN, std=MNIST_STD):
     out *= np.float32(scale / std)
     out -= np.float32(mean / std)
     return out[:, None]
+
+
+def make_prepare(normalization=DEFAULT, augment=False):
+    """The ``prepare(images, rng)`` that ``fit`` and ``evaluate`` call on every batch.
+
+    Training passes its generator, so augmentation (when on) applies; evaluation passes None and
+    gets the plain normalised images. The CLI and the GUI both use this, so train, test and
+    predict see inputs made the same way.
+    """
+    mean, std = normalization["mean"], normalization["std"]
+
+    def prepare(images, rng):
+        if augment and rng is not None:
+            images = distort(images, rng)
+        return normalize(images, mean, std)
+
+    return prepare

@@ -4,6 +4,7 @@ Loaded with ``allow_pickle=False``, so a file can never run code. Written to a t
 the same folder, flushed to disk, then renamed over the target: a crash leaves the old file intact.
 """
 import json
+import math
 import os
 import tempfile
 import zipfile
@@ -47,10 +48,17 @@ def save_weights(path, model, meta=None):
             np.savez(f, **arrays)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it 0600; a saved file should not be
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def read_weights(path):
@@ -79,16 +87,24 @@ def _parse_meta(path, raw):
         meta = json.loads(str(raw))
     except ValueError as e:
         raise WeightsFileError(path, f"metadata record is not valid JSON ({e})") from e
-    if not isinstance(meta, dict) or meta.get("format_version") != FORMAT_VERSION:
-        version = meta.get("format_version") if isinstance(meta, dict) else None
+    version = meta.get("format_version") if isinstance(meta, dict) else None
+    if type(version) is not int or version != FORMAT_VERSION:  # noqa: E721 (True == 1 must not pass)
         raise WeightsFileError(path, f"unsupported format version {version!r} (expected {FORMAT_VERSION})")
-    if meta.get("architecture") not in ARCHITECTURES:
-        raise WeightsFileError(path, f"unknown architecture {meta.get('architecture')!r}")
+    arch = meta.get("architecture")
+    if not isinstance(arch, str) or arch not in ARCHITECTURES:
+        raise WeightsFileError(path, f"unknown architecture {arch!r}")
     norm = meta.get("normalization")
-    if not (isinstance(norm, dict) and all(isinstance(norm.get(k), (int, float)) for k in ("mean", "std"))):
-        raise WeightsFileError(path, "metadata has no valid normalization (mean, std)")
-    meta.setdefault("training", {})
+    if not (isinstance(norm, dict) and _finite_number(norm.get("mean")) and _finite_number(norm.get("std"))
+            and norm["std"] > 0):
+        raise WeightsFileError(path, f"metadata has no valid normalization (finite mean, std > 0): {norm!r}")
+    training = meta.setdefault("training", {})
+    if not isinstance(training, dict):
+        raise WeightsFileError(path, "metadata 'training' is not a record")
     return meta
+
+
+def _finite_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def load_model(path, rng=None):

@@ -37,15 +37,19 @@ class Layer:
         return self.train(False)
 
     def to(self, dtype):
-        """Cast parameters and gradients, e.g. to float64 for gradient checks."""
+        """Cast parameters and gradients, e.g. to float64 for gradient checks; drops work buffers."""
         self.params = {k: v.astype(dtype) for k, v in self.params.items()}
         self.grads = {k: v.astype(dtype) for k, v in self.grads.items()}
+        self._drop_caches()
         return self
+
+    def _drop_caches(self):
+        self.__dict__.update({k: None for k in vars(self) if k.startswith("_")})
 
     def replicate(self):
         """A twin for another thread: the same parameter arrays, its own gradients and caches."""
         twin = copy.copy(self)
-        twin.__dict__.update({k: None for k in vars(self) if k.startswith("_")})
+        twin._drop_caches()
         twin.grads = {k: np.zeros_like(g) for k, g in self.grads.items()}
         return twin
 

@@ -1,0 +1,50 @@
+"""Digit Draw: draw a digit, watch a NumPy CNN read it. ``python app.py --help`` for the commands."""
+import argparse
+import sys
+
+from cli import SHIPPED_WEIGHTS, UsageError
+from cli import download, evaluate, predict, train
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="app.py", description="Digit Draw. Without a command, opens the window.")
+    parser.add_argument("--weights", metavar="PATH", help=f"weights to open (default {SHIPPED_WEIGHTS.name})")
+    parser.add_argument("--data-dir", metavar="DIR", help="MNIST folder (default: $MNIST_DIR, then the cache)")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in (train, evaluate, predict, download):
+        module.add_parser(subparsers)
+    return parser
+
+
+def user_errors():
+    """Exceptions that mean the user asked for something impossible: one line, exit code 2."""
+    import cnn
+    from gui.imagefile import ImageFileError
+    return (UsageError, cnn.WeightsFileError, cnn.MnistNotFoundError, cnn.MnistFormatError,
+            ImageFileError, FileNotFoundError, IsADirectoryError, PermissionError)
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        import gui
+        return gui.run(weights_path=args.weights, data_dir=args.data_dir)
+    import cnn
+    try:
+        return args.run(args)
+    except user_errors() as e:
+        one_line = "; ".join(part.strip() for part in str(e).splitlines() if part.strip())
+        print(f"app.py {args.command}: error: {one_line}", file=sys.stderr)
+        return 2
+    except (cnn.DownloadError, cnn.NonFiniteLossError) as e:
+        print(f"app.py {args.command}: error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"\napp.py {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
