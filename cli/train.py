@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 import cnn
+from cnn.writing_styles import add_slashed_zeros
 
 from .args import add_data_dir, positive_float, positive_int
 from .progress import ProgressBar, format_seconds
@@ -31,7 +32,8 @@ def add_parser(subparsers):
     p.add_argument("--optimizer", choices=sorted(DEFAULT_LR), default="adam", help="default adam")
     p.add_argument("--limit", type=positive_int, metavar="N", help="train on the first N images only")
     p.add_argument("--augment", action="store_true",
-                   help="random shifts, rotations, scaling and stroke widths (better on people's drawings)")
+                   help="random shifts, rotations, scaling, stroke widths, and slashed zeros "
+                        "(better on people's drawings)")
     p.add_argument("--seed", type=int, default=0, help="seed for initialisation, shuffling, augmentation")
     add_data_dir(p)
     p.add_argument("--out", metavar="PATH", default="digitnet.npz", help="weights file to write (default digitnet.npz)")
@@ -49,6 +51,8 @@ def run(args):
         x_train, y_train = x_train[:args.limit], y_train[:args.limit]
     rng = np.random.default_rng(args.seed)
     model = cnn.build_default(rng)
+    if args.augment:
+        add_slashed_zeros(x_train, y_train, rng)
     lr = args.lr or DEFAULT_LR[args.optimizer]
     opt = cnn.Adam(model.parameters(), lr=lr) if args.optimizer == "adam" else \
         cnn.SGD(model.parameters(), lr=lr, momentum=0.9)

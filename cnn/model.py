@@ -3,6 +3,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .blas import single_threaded_blas
 from .loss import softmax
 
 
@@ -63,11 +64,15 @@ class Sequential:
         return any(layer.training for layer in self.layers)
 
     def predict_proba(self, x):
-        """Class probabilities ``(N, K)`` for input ``x``, in eval mode (the mode is restored)."""
+        """Class probabilities ``(N, K)`` for input ``x``, in eval mode (the mode is restored).
+
+        BLAS runs on this thread only: waking its worker threads costs more than a small batch.
+        """
         was_training = self.training
         self.eval()
         try:
-            return softmax(self.forward(np.asarray(x, dtype=np.float32)))
+            with single_threaded_blas():
+                return softmax(self.forward(np.asarray(x, dtype=np.float32)))
         finally:
             self.train(was_training)
 
