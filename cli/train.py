@@ -1,7 +1,6 @@
 """``app.py train``: train the default network on MNIST from the terminal."""
 import contextlib
 import datetime
-import math
 import resource
 import signal
 import sys
@@ -12,13 +11,9 @@ from pathlib import Path
 import numpy as np
 
 import cnn
-from cnn.writing_styles import add_slashed_zeros
 
 from .args import add_data_dir, positive_float, positive_int
 from .progress import ProgressBar, format_seconds
-
-DEFAULT_LR = {"adam": 1e-3, "sgd": 0.05}
-
 
 def add_parser(subparsers):
     p = subparsers.add_parser("train", help="train the network on MNIST",
@@ -26,10 +21,10 @@ def add_parser(subparsers):
                                           "(highest test accuracy after any epoch). Ctrl+C stops after the "
                                           "current batch and keeps the best weights so far.")
     p.add_argument("--epochs", type=positive_int, default=12, help="passes over the data (default 12)")
-    p.add_argument("--batch-size", type=positive_int, default=128, help="images per step (default 128)")
-    p.add_argument("--lr", type=positive_float, help="learning rate (default 1e-3 for adam, 0.05 for sgd); "
+    p.add_argument("--batch-size", type=positive_int, default=64, help="images per step (default 64)")
+    p.add_argument("--lr", type=positive_float, help="learning rate (default 2e-3 for adam, 0.05 for sgd); "
                                                      "it decays along a cosine over the epochs")
-    p.add_argument("--optimizer", choices=sorted(DEFAULT_LR), default="adam", help="default adam")
+    p.add_argument("--optimizer", choices=sorted(cnn.DEFAULT_LR), default="adam", help="default adam")
     p.add_argument("--limit", type=positive_int, metavar="N", help="train on the first N images only")
     p.add_argument("--augment", action="store_true",
                    help="random shifts, rotations, scaling, stroke widths, and slashed zeros "
@@ -52,19 +47,18 @@ def run(args):
     rng = np.random.default_rng(args.seed)
     model = cnn.build_default(rng)
     if args.augment:
-        add_slashed_zeros(x_train, y_train, rng)
-    lr = args.lr or DEFAULT_LR[args.optimizer]
-    opt = cnn.Adam(model.parameters(), lr=lr) if args.optimizer == "adam" else \
-        cnn.SGD(model.parameters(), lr=lr, momentum=0.9)
+        x_train, _ = cnn.add_slashed_zeros(x_train, y_train, rng)
+    opt = cnn.make_optimizer(args.optimizer, model.parameters(), args.lr)
+    lr = opt.lr
     print(f"training {cnn.ARCHITECTURE} on {len(y_train):,} images for {args.epochs} epochs "
           f"({args.optimizer}, lr {lr:g}, batch {args.batch_size}{', augmented' if args.augment else ''})")
-    session = _Session(model, args.epochs)
+    session = _Session(model, lr)
     with session.ctrl_c_stops():
         history = cnn.fit(model, opt, x_train, y_train, epochs=args.epochs, batch_size=args.batch_size,
                           rng=rng, prepare=cnn.make_prepare(augment=args.augment), val=(x_test, y_test),
                           on_batch=session.on_batch, on_epoch=session.on_epoch,
                           should_stop=session.stop.is_set,
-                          lr_schedule=lambda e: lr * 0.5 * (1 + math.cos(math.pi * e / args.epochs)))
+                          lr_schedule=cnn.cosine_schedule(lr, args.epochs))
     session.bar.clear()
     if args.plot and history.epochs:
         from .plot import save_history_plot  # Qt is imported only when a plot is asked for
@@ -76,8 +70,8 @@ def run(args):
 class _Session:
     """Progress output, the best epoch so far, and Ctrl+C handling for one training run."""
 
-    def __init__(self, model, epochs):
-        self.model, self.epochs = model, epochs
+    def __init__(self, model, lr):
+        self.model, self.lr = model, lr
         self.bar, self.stop = ProgressBar(), threading.Event()
         self.best, self.best_state, self.start = None, None, time.perf_counter()
 
@@ -118,7 +112,7 @@ class _Session:
         self.model.load_state_dict(self.best_state)
         summary = {
             "epochs": len(history.epochs), "best_epoch": self.best.epoch, "batch_size": args.batch_size,
-            "optimizer": args.optimizer, "lr": args.lr or DEFAULT_LR[args.optimizer], "schedule": "cosine",
+            "optimizer": args.optimizer, "lr": self.lr, "schedule": "cosine",
             "augment": args.augment, "seed": args.seed, "train_images": args.limit or 60000,
             "test_accuracy": self.best.val_accuracy, "test_loss": self.best.val_loss,
             "train_loss": self.best.loss, "wall_seconds": round(wall, 1),

@@ -9,7 +9,8 @@ from .augment import augment
 from .download import DownloadError, download_mnist
 from .mnist import MnistFormatError, MnistNotFoundError, default_cache_dir, find_mnist_dir, load_mnist
 from .normalization import make_prepare, normalize
-from .optim import SGD, Adam
+from .optim import DEFAULT_LR, SGD, Adam, cosine_schedule, make_optimizer
+from .writing_styles import add_slashed_zeros
 from .preprocess import ink_from_image, to_mnist
 from .train import BatchInfo, EpochInfo, History, NonFiniteLossError, fit
 from .weights import WeightsFileError, load_model, read_weights, save_weights
@@ -21,5 +22,5 @@ __all__ = [
     "fit", "load_model", "log_softmax", "normalization", "normalize", "read_weights", "save_weights",
     "softmax", "to_mnist", "ink_from_image", "augment", "DownloadError", "download_mnist",
     "MnistFormatError", "MnistNotFoundError", "default_cache_dir", "find_mnist_dir", "load_mnist",
-    "make_prepare",
+    "make_prepare", "cosine_schedule", "add_slashed_zeros", "make_optimizer", "DEFAULT_LR",
 ]

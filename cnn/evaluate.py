@@ -23,16 +23,18 @@ class Evaluation:
             return np.diag(self.confusion) / totals
 
 
-def evaluate(model, x, y, prepare=None, batch_size=256, on_progress=None, parallel=None, num_classes=10):
+def evaluate(model, x, y, prepare=None, batch_size=128, on_progress=None, should_stop=None, parallel=None,
+             num_classes=10):
     """Run ``model`` in eval mode over ``(x, y)``.
 
     Args:
         x: inputs, or raw images that ``prepare(batch, None)`` turns into inputs.
         y: ``(N,)`` integer labels.
         on_progress: called as ``on_progress(done, total)`` after every batch.
+        should_stop: checked before every batch; when it returns True, evaluation ends early.
         parallel: a ``DataParallel`` to reuse (``fit`` passes its own); one is made otherwise.
     Returns:
-        ``Evaluation``; the model's train/eval mode is restored.
+        ``Evaluation``, or None if ``should_stop`` ended it; the model's mode is restored.
     """
     was_training = model.training
     dp = parallel or DataParallel(model)
@@ -42,6 +44,8 @@ def evaluate(model, x, y, prepare=None, batch_size=256, on_progress=None, parall
     try:
         with single_threaded_blas():
             for start in range(0, n, batch_size):
+                if should_stop and should_stop():
+                    return None
                 xb, yb = x[start:start + batch_size], y[start:start + batch_size]
                 logits = dp.forward(prepare(xb, None) if prepare else xb)
                 logp = log_softmax(logits)

@@ -76,6 +76,23 @@ class Sequential:
         finally:
             self.train(was_training)
 
+    def activations(self, x):
+        """Every layer's output for input ``x`` in eval mode: a list of ``(layer, output)``.
+
+        For looking inside the network (feature maps); the last entry holds the logits.
+        """
+        was_training = self.training
+        self.eval()
+        outputs = []
+        try:
+            with single_threaded_blas():
+                for layer in self.layers:
+                    x = layer.forward(x)
+                    outputs.append((layer, x))
+        finally:
+            self.train(was_training)
+        return outputs
+
     def parameters(self):
         """``Parameter(name, data, grad)`` for every weight, for the optimizers; arrays are live."""
         return [Parameter(f"{i}.{key}", layer.params[key], layer.grads[key])

@@ -80,3 +80,24 @@ class Adam(Optimizer):
 
     def __repr__(self):
         return f"Adam(lr={self.lr}, betas={self.betas}, eps={self.eps}, weight_decay={self.weight_decay})"
+
+
+def cosine_schedule(base_lr, epochs):
+    """``lr(progress)`` falling from ``base_lr`` to 0 along half a cosine over ``epochs``.
+
+    ``progress`` is in epochs (a float), as ``fit(lr_schedule=...)`` passes it: a smooth decay
+    lets the last steps settle into a minimum instead of bouncing around it.
+    """
+    return lambda progress: base_lr * 0.5 * (1 + math.cos(math.pi * min(progress / epochs, 1.0)))
+
+
+DEFAULT_LR = {"adam": 2e-3, "sgd": 0.05}  # with batch 64 and the cosine schedule
+
+
+def make_optimizer(name, params, lr=None):
+    """``"adam"`` or ``"sgd"`` (momentum 0.9, any case) at ``lr`` or its default learning rate."""
+    key = name.lower()
+    if key not in DEFAULT_LR:
+        raise ValueError(f"unknown optimizer {name!r}; expected one of {sorted(DEFAULT_LR)}")
+    lr = DEFAULT_LR[key] if lr is None else lr
+    return Adam(params, lr=lr) if key == "adam" else SGD(params, lr=lr, momentum=0.9)

@@ -43,7 +43,7 @@ class History:
     stopped: bool = False
 
 
-def fit(model, optimizer, x, y, *, epochs, batch_size=128, rng, prepare=None, val=None,
+def fit(model, optimizer, x, y, *, epochs, batch_size=64, rng, prepare=None, val=None,
         on_batch=None, on_epoch=None, should_stop=None, lr_schedule=None, workers=2):
     """Shuffled mini-batch training.
 
@@ -53,8 +53,10 @@ def fit(model, optimizer, x, y, *, epochs, batch_size=128, rng, prepare=None, va
         prepare: ``prepare(x_batch, rng) -> inputs``; evaluation calls it with ``rng=None``.
         val: ``(x_val, y_val)`` evaluated after every epoch, or None.
         on_batch, on_epoch: callbacks receiving ``BatchInfo`` / ``EpochInfo``.
-        should_stop: checked before every batch; True ends training after the current batch.
-        lr_schedule: ``lr_schedule(epoch_index) -> lr``, applied at the start of every epoch.
+        should_stop: checked before every batch (training and testing); True ends the run there.
+        lr_schedule: ``lr_schedule(progress) -> lr``, applied before every batch; ``progress`` is
+            the number of epochs done so far as a float (0.0 at the start, 1.5 half-way through
+            the second epoch), so a schedule can decay smoothly within epochs.
         workers: threads splitting each batch.
     Returns:
         ``History``. Raises ``NonFiniteLossError`` (weights restored to the last finished epoch).
@@ -65,15 +67,16 @@ def fit(model, optimizer, x, y, *, epochs, batch_size=128, rng, prepare=None, va
     try:
         with single_threaded_blas():
             for epoch in range(1, epochs + 1):
-                if lr_schedule is not None:
-                    optimizer.lr = lr_schedule(epoch - 1)
                 info = _run_epoch(model, optimizer, dp, x, y, epoch, epochs, batches, batch_size, rng,
-                                  prepare, on_batch, should_stop, start)
+                                  prepare, on_batch, should_stop, lr_schedule, start)
                 if info is None:
                     history.stopped = True
                     break
                 if val is not None:
-                    ev = evaluate(model, *val, prepare=prepare, parallel=dp)
+                    ev = evaluate(model, *val, prepare=prepare, should_stop=should_stop, parallel=dp)
+                    if ev is None:  # stopped while testing: the epoch is not reported
+                        history.stopped = True
+                        break
                     info.val_loss, info.val_accuracy = ev.loss, ev.accuracy
                 history.epochs.append(info)
                 if on_epoch:
@@ -88,7 +91,7 @@ def fit(model, optimizer, x, y, *, epochs, batch_size=128, rng, prepare=None, va
 
 
 def _run_epoch(model, optimizer, dp, x, y, epoch, epochs, batches, batch_size, rng, prepare,
-               on_batch, should_stop, start):
+               on_batch, should_stop, lr_schedule, start):
     """One pass over the shuffled data; returns its ``EpochInfo``, or None if stopped mid-way."""
     n, good = len(y), model.state_dict()
     order = rng.permutation(n)
@@ -106,6 +109,8 @@ def _run_epoch(model, optimizer, dp, x, y, epoch, epochs, batches, batch_size, r
             raise NonFiniteLossError(
                 f"the loss became {loss} at epoch {epoch}, batch {b + 1}; the weights were restored "
                 f"to the start of that epoch. Try a lower learning rate (now {optimizer.lr:g}).")
+        if lr_schedule is not None:
+            optimizer.lr = lr_schedule(epoch - 1 + b / batches)
         optimizer.step()
         total_loss, correct, seen = total_loss + loss * len(idx), correct + hits, seen + len(idx)
         if on_batch:

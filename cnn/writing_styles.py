@@ -8,21 +8,22 @@ import numpy as np
 
 
 def add_slashed_zeros(images, labels, rng, fraction=0.2, zero=0):
-    """Draw a "/" through about ``fraction`` of the zeros in ``images``, in place.
+    """A copy of ``images`` with a "/" drawn through about ``fraction`` of the zeros.
 
     The slash runs from below-left to above-right of each digit's ink box, overshooting it by a
     random 0-3 px at each end, with a random MNIST-like stroke width (1.6-2.6 px) and anti-aliased
     edges. Vectorised over the chosen images.
 
     Args:
-        images: uint8 ``(N, H, W)``, ink bright (modified in place).
+        images: uint8 ``(N, H, W)``, ink bright (left unchanged).
         labels: ``(N,)``; rng: ``numpy.random.Generator``.
     Returns:
-        the indices of the images that were changed.
+        ``(new_images, changed_indices)``.
     """
     chosen = np.flatnonzero((labels == zero) & (rng.random(len(labels)) < fraction))
+    images = images.copy()
     if len(chosen) == 0:
-        return chosen
+        return images, chosen
     ink = images[chosen] > 64
     y0, y1 = _extent(ink.any(axis=2))
     x0, x1 = _extent(ink.any(axis=1))
@@ -32,7 +33,7 @@ def add_slashed_zeros(images, labels, rng, fraction=0.2, zero=0):
     half_width = rng.uniform(0.8, 1.3, len(chosen))
     value = np.clip(half_width[:, None, None] + 0.5 - _distance_to_segment(images.shape[1:], a, b), 0, 1)
     images[chosen] = np.maximum(images[chosen], (value * 255).astype(np.uint8))
-    return chosen
+    return images, chosen
 
 
 def _extent(occupied):

@@ -77,7 +77,8 @@ class Conv2D(Layer):
             cols, self._cols = im2col(xp[lo:hi], k, k, s, self._cols)
             dw += g[lo:hi].reshape(-1, self.out_channels).T @ cols
         self.grads["weight"][...] = dw.reshape(-1, k, k, c).transpose(0, 3, 1, 2)
-        self.grads["bias"][...] = g.sum(axis=(0, 1, 2))
+        g2 = g.reshape(-1, self.out_channels)
+        self.grads["bias"][...] = np.ones(len(g2), g.dtype) @ g2  # ~10x faster than g2.sum(axis=0)
         if not self.input_grad:
             return None
         return self._input_grad(g).transpose(0, 3, 1, 2)

@@ -24,7 +24,7 @@ class MaxPool2D(Layer):
         super().__init__()
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
-        self._x = self._out = self._argmax = None
+        self._x = self._slot = self._argmax = None
 
     def _tiled(self, x):
         """``(N, OH, k, OW, k, C)`` view of ``x`` when the windows tile it, else None."""
@@ -35,17 +35,23 @@ class MaxPool2D(Layer):
         return x.transpose(0, 2, 3, 1).reshape(n, h // k, k, w // k, k, c)
 
     def forward(self, x):
-        self._x, self._argmax = x, None
+        self._x, self._argmax, self._slot = x, None, None
         tiles = self._tiled(x)
         if tiles is None:
             return self._forward_windows(x)
         k = self.kernel_size
         out = tiles[:, :, 0, :, 0].copy()
+        # In training, remember which slot of each window won: a later slot takes over only when
+        # strictly greater, so ties keep the first maximum, and backward is k*k cheap multiplies.
+        slot = np.zeros(out.shape, np.uint8) if self.training else None
         for i in range(k):
             for j in range(k):
                 if i or j:
-                    np.maximum(out, tiles[:, :, i, :, j], out=out)
-        self._out = out
+                    candidate = tiles[:, :, i, :, j]
+                    if slot is not None:
+                        np.maximum(slot, (candidate > out) * np.uint8(i * k + j), out=slot)
+                    np.maximum(out, candidate, out=out)
+        self._slot = slot
         return out.transpose(0, 3, 1, 2)
 
     def _forward_windows(self, x):
@@ -61,17 +67,14 @@ class MaxPool2D(Layer):
     def backward(self, grad_out):
         if self._argmax is not None:
             return self._backward_windows(grad_out)
-        tiles, k = self._tiled(self._x), self.kernel_size
-        g = grad_out.transpose(0, 2, 3, 1)
-        dx = np.empty(tiles.shape, g.dtype)
-        unclaimed = np.ones(g.shape, dtype=bool)
+        if self._slot is None:
+            raise RuntimeError("MaxPool2D.backward needs a forward pass in training mode")
+        k, g = self.kernel_size, grad_out.transpose(0, 2, 3, 1)
+        n, oh, ow, c = g.shape
+        dx = np.empty((n, oh, k, ow, k, c), g.dtype)
         for i in range(k):
             for j in range(k):
-                hit = tiles[:, :, i, :, j] == self._out
-                hit &= unclaimed
-                unclaimed &= ~hit
-                np.multiply(g, hit, out=dx[:, :, i, :, j])
-        n, oh, _, ow, _, c = dx.shape
+                np.multiply(g, self._slot == i * k + j, out=dx[:, :, i, :, j])
         return dx.reshape(n, oh * k, ow * k, c).transpose(0, 3, 1, 2)
 
     def _backward_windows(self, grad_out):

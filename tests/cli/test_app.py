@@ -94,11 +94,10 @@ def test_ctrl_c_stops_after_the_batch_and_keeps_the_best_epoch(tmp_path):
     assert 1 <= meta["training"]["best_epoch"] < 50
 
 
-def test_predict_reads_a_drawn_digit(tmp_path):
+def test_predict_reads_a_drawn_digit(tmp_path, qapp):
     from PySide6.QtCore import QPointF, Qt
-    from PySide6.QtGui import QGuiApplication, QImage, QPainter, QPen
+    from PySide6.QtGui import QImage, QPainter, QPen
 
-    app_instance = QGuiApplication.instance() or QGuiApplication([])  # noqa: F841
     image = QImage(200, 200, QImage.Format_RGB32)
     image.fill(Qt.white)
     painter = QPainter(image)
@@ -115,11 +114,10 @@ def test_predict_reads_a_drawn_digit(tmp_path):
     assert len(probabilities) == 10 and abs(sum(probabilities) - 1) < 0.01
 
 
-def test_predict_blank_image_says_so(tmp_path):
+def test_predict_blank_image_says_so(tmp_path, qapp):
     from PySide6.QtCore import Qt
-    from PySide6.QtGui import QGuiApplication, QImage
+    from PySide6.QtGui import QImage
 
-    app_instance = QGuiApplication.instance() or QGuiApplication([])  # noqa: F841
     image = QImage(50, 50, QImage.Format_RGB32)
     image.fill(Qt.white)
     path = tmp_path / "blank.png"

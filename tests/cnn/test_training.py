@@ -183,7 +183,7 @@ def test_huge_learning_rate_raises_non_finite_loss_with_finite_weights():
         np.testing.assert_array_equal(value, start[key])
 
 
-def test_lr_schedule_is_applied_at_the_start_of_every_epoch():
+def test_lr_schedule_is_applied_before_every_batch():
     x, y = images(32, seed=10)
     model = small_net()
     opt = cnn.SGD(model.parameters(), lr=0.5)
@@ -195,8 +195,8 @@ def test_lr_schedule_is_applied_at_the_start_of_every_epoch():
 
     cnn.fit(model, opt, x, y, epochs=3, batch_size=16, rng=np.random.default_rng(0), prepare=prepare,
             lr_schedule=schedule, on_batch=lambda info: seen.append((info.epoch, opt.lr)))
-    assert asked == [0, 1, 2]
-    assert seen == [(e, pytest.approx(0.1 / e)) for e in (1, 2, 3) for _ in range(2)]
+    assert asked == [0, 0.5, 1, 1.5, 2, 2.5]  # epochs done, as a float
+    assert seen == [(e, pytest.approx(0.1 / (p + 1))) for e, p in zip((1, 1, 2, 2, 3, 3), asked)]
 
 
 def test_lr_schedule_reaches_the_update():

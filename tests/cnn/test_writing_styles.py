@@ -11,12 +11,12 @@ def ring(size=28):
 
 
 def test_only_chosen_zeros_change_and_get_a_rising_slash():
-    images = np.stack([ring()] * 6 + [np.zeros((28, 28), np.uint8)] * 2)
+    before = np.stack([ring()] * 6 + [np.zeros((28, 28), np.uint8)] * 2)
     labels = np.array([0, 0, 0, 0, 8, 8, 0, 0])
-    before = images.copy()
-    changed = add_slashed_zeros(images, labels, np.random.default_rng(0), fraction=1.0)
+    images, changed = add_slashed_zeros(before, labels, np.random.default_rng(0), fraction=1.0)
     assert list(changed) == [0, 1, 2, 3, 6, 7]
     assert np.array_equal(images[4:6], before[4:6])  # not zeros: untouched
+    assert not np.array_equal(images, before) and np.array_equal(before[0], ring())  # a copy
     for i in (0, 1, 2, 3):
         added = images[i].astype(int) - before[i]
         assert (added >= 0).all() and added.sum() > 255 * 10
@@ -28,8 +28,9 @@ def test_only_chosen_zeros_change_and_get_a_rising_slash():
 def test_fraction_and_seed():
     labels = np.zeros(2000, int)
     images = np.repeat(ring()[None], 2000, axis=0)
-    changed = add_slashed_zeros(images.copy(), labels, np.random.default_rng(5), fraction=0.2)
+    first, changed = add_slashed_zeros(images, labels, np.random.default_rng(5), fraction=0.2)
     assert 300 < len(changed) < 500
-    again = add_slashed_zeros(images.copy(), labels, np.random.default_rng(5), fraction=0.2)
-    assert np.array_equal(changed, again)
-    assert len(add_slashed_zeros(images, labels, np.random.default_rng(5), fraction=0.0)) == 0
+    again, changed_again = add_slashed_zeros(images, labels, np.random.default_rng(5), fraction=0.2)
+    assert np.array_equal(changed, changed_again) and np.array_equal(first, again)
+    unchanged, none = add_slashed_zeros(images, labels, np.random.default_rng(5), fraction=0.0)
+    assert len(none) == 0 and np.array_equal(unchanged, images)

@@ -1,0 +1,34 @@
+"""The questions the window asks through native dialogs, behind one small object.
+
+The window receives a ``Dialogs`` in its constructor, so tests pass a stand-in that answers
+at once instead of opening a modal dialog.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+WEIGHTS_FILTER = "Digit Draw weights (*.npz);;All files (*)"
+
+
+class Dialogs:
+    """Asks the user for files and folders; each method returns None when cancelled."""
+
+    def __init__(self, parent: QWidget | None = None):
+        self.parent = parent
+
+    def open_weights_path(self, start: Path) -> Path | None:
+        path, _ = QFileDialog.getOpenFileName(self.parent, "Open weights", str(start), WEIGHTS_FILTER)
+        return Path(path) if path else None
+
+    def save_weights_path(self, suggested: Path) -> Path | None:
+        path, _ = QFileDialog.getSaveFileName(self.parent, "Save weights", str(suggested), WEIGHTS_FILTER)
+        if not path:
+            return None
+        path = Path(path)
+        return path if path.suffix else path.with_suffix(".npz")
+
+    def mnist_folder(self, start: Path) -> Path | None:
+        path = QFileDialog.getExistingDirectory(self.parent, "Folder with the four MNIST files", str(start))
+        return Path(path) if path else None

@@ -1,0 +1,137 @@
+"""Fixtures for the window tests: offscreen Qt, a window with stand-in dialogs, drawing helpers."""
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before anything imports Qt
+
+import math
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from gui.application import SHIPPED_WEIGHTS, create_window
+from gui.training_worker import TrainingConfig
+
+# The session's QApplication, made while collecting, before any test runs: a test elsewhere that
+# made a bare QGuiApplication first would leave these tests no way to create a widget.
+QAPP = QApplication.instance() or QApplication([])
+
+HERE = Path(__file__).parent
+# The offscreen platform has no window manager to pass size hints to and says so; harmless.
+OFFSCREEN_NOISE = r"This plugin does not support propagateSizeHints\(\)"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if HERE in item.path.parents:
+            item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE, extend=True))
+
+
+# Small runs: a few hundred images, tested on 500, so a test trains in about a second.
+SMALL_RUN = TrainingConfig(epochs=2, batch_size=64, train_size=512, test_size=500, augment=False)
+
+
+class FakeDialogs:
+    """Answers the window's questions at once with preset paths (None = the user cancelled)."""
+
+    def __init__(self):
+        self.open_path = None
+        self.save_path = None
+        self.folder = None
+        self.asked = []
+
+    def open_weights_path(self, start):
+        self.asked.append("open")
+        return self.open_path
+
+    def save_weights_path(self, suggested):
+        self.asked.append("save")
+        return self.save_path
+
+    def mnist_folder(self, start):
+        self.asked.append("folder")
+        return self.folder
+
+
+@pytest.fixture
+def small_run():
+    return SMALL_RUN
+
+
+@pytest.fixture
+def dialogs():
+    return FakeDialogs()
+
+
+@pytest.fixture
+def make_window(qtbot, dialogs, tmp_path):
+    """``make_window(**options)``: a shown window with stand-in dialogs, closed (and joined) after.
+
+    Without ``shipped_path`` it starts from a missing shipped file, i.e. untrained weights.
+    """
+    def make(**options):
+        options.setdefault("shipped_path", tmp_path / "no-shipped-weights.npz")
+        options.setdefault("training_defaults", SMALL_RUN)
+        window = create_window(dialogs=dialogs, **options)
+        qtbot.addWidget(window)  # closed at teardown: closeEvent joins any running thread
+        window.show()
+        qtbot.waitExposed(window)
+        return window
+    return make
+
+
+@pytest.fixture
+def window(make_window):
+    return make_window()
+
+
+@pytest.fixture
+def shipped_weights():
+    if not SHIPPED_WEIGHTS.is_file():
+        pytest.skip(f"no shipped weights at {SHIPPED_WEIGHTS}")
+    return SHIPPED_WEIGHTS
+
+
+def draw(canvas, points):
+    """One stroke through ``points`` (fractions of the canvas side) with real mouse events."""
+    rect = canvas.paper_rect()
+    pixels = [QPoint(round(rect.x() + x * rect.width()), round(rect.y() + y * rect.height()))
+              for x, y in points]
+    QTest.mousePress(canvas, Qt.LeftButton, Qt.NoModifier, pixels[0])
+    for p in pixels[1:]:
+        QTest.mouseMove(canvas, p)
+    QTest.mouseRelease(canvas, Qt.LeftButton, Qt.NoModifier, pixels[-1])
+
+
+def one_points(n=30):
+    """A '1': a vertical stroke down the middle."""
+    return [(0.5, y) for y in np.linspace(0.15, 0.85, n)]
+
+
+def zero_points(n=60):
+    """A '0': an upright oval, closed."""
+    angles = np.linspace(0, 2 * math.pi, n)
+    return [(0.5 + 0.22 * math.sin(a), 0.5 - 0.33 * math.cos(a)) for a in angles]
+
+
+def seven_points():
+    """A '7': a bar, then a slanted stem."""
+    bar = [(x, 0.2) for x in np.linspace(0.28, 0.72, 15)]
+    stem = [(0.72 - 0.3 * t, 0.2 + 0.62 * t) for t in np.linspace(0.05, 1, 20)]
+    return bar + stem
+
+
+@pytest.fixture(name="draw")
+def draw_fixture():
+    """``draw(canvas, points)``: one stroke drawn with real mouse events."""
+    return draw
+
+
+@pytest.fixture
+def shapes():
+    """Point lists for digits people draw: ``shapes.one()``, ``shapes.zero()``, ``shapes.seven()``."""
+    return SimpleNamespace(one=one_points, zero=zero_points, seven=seven_points)

@@ -1,0 +1,77 @@
+"""Live prediction in the window: drawn digits are read, a blank canvas shows no guess."""
+import numpy as np
+import pytest
+
+import cnn
+from gui.prediction_view import NO_GUESS
+
+
+def expected_probabilities(window):
+    """What ``app.py predict`` computes for the same ink: to_mnist -> normalize -> predict_proba."""
+    mean, std = window.active.normalization
+    image = cnn.to_mnist(window.canvas.ink())
+    return window.active.model.predict_proba(cnn.normalize(image, mean, std))[0]
+
+
+def test_blank_canvas_shows_no_guess(window):
+    assert window.latest_result is None
+    assert window.prediction_view.digit_label.text() == NO_GUESS
+    assert np.all(window.prediction_view.probabilities == 0)
+
+
+def test_release_predicts_at_once_through_the_mnist_pipeline(window, draw, shapes):
+    draw(window.canvas, shapes.seven())
+    result = window.latest_result  # no waiting: the release predicts immediately
+    assert result is not None
+    assert result.probabilities.shape == (10,)
+    assert result.probabilities.sum() == pytest.approx(1.0, abs=1e-4)
+    assert result.digit == int(np.argmax(result.probabilities))
+    np.testing.assert_allclose(result.probabilities, expected_probabilities(window), atol=1e-6)
+    view = window.prediction_view
+    assert view.digit_label.text() == str(result.digit)
+    np.testing.assert_allclose(view.probabilities, result.probabilities)
+    assert f"{result.confidence:.0%}" in view.confidence_label.text()
+    preview = view.preview_label.pixmap()
+    assert (preview.width(), preview.height()) == (112, 112)
+
+
+def test_moves_are_coalesced_into_few_live_predictions(window, draw, shapes, qtbot):
+    seen = []
+    window.predictor.predicted.connect(seen.append)
+    draw(window.canvas, shapes.zero(n=60))  # 60 events in a burst, well under one interval
+    assert 1 <= len(seen) <= 3  # the release, plus at most a tick or two of the live timer
+    qtbot.wait(80)  # a pending live tick may land; it must not multiply
+    assert len(seen) <= 4
+
+
+def test_live_prediction_while_the_stroke_is_still_going(window, qtbot):
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+    canvas = window.canvas
+    rect = canvas.paper_rect()
+    x = round(rect.center().x())
+    QTest.mousePress(canvas, Qt.LeftButton, Qt.NoModifier, QPoint(x, round(rect.y() + 40)))
+    QTest.mouseMove(canvas, QPoint(x, round(rect.y() + 200)))
+    qtbot.waitUntil(lambda: window.latest_result is not None, timeout=2000)
+    QTest.mouseRelease(canvas, Qt.LeftButton, Qt.NoModifier, QPoint(x, round(rect.y() + 200)))
+
+
+def test_clear_and_undo_update_the_guess(window, draw, shapes, qtbot):
+    draw(window.canvas, shapes.one())
+    assert window.latest_result is not None
+    window.clear_button.click()
+    assert window.latest_result is None
+    assert window.prediction_view.digit_label.text() == NO_GUESS
+    assert np.all(window.prediction_view.probabilities == 0)
+    draw(window.canvas, shapes.one())
+    window.undo_action.trigger()
+    assert window.latest_result is None
+
+
+@pytest.mark.parametrize("shape, digit", [("one", 1), ("zero", 0), ("seven", 7)])
+def test_shipped_weights_read_drawn_digits(make_window, shipped_weights, draw, shapes, shape, digit):
+    window = make_window(shipped_path=shipped_weights)
+    assert "shipped" in window.active.source
+    draw(window.canvas, getattr(shapes, shape)())
+    assert window.latest_result.digit == digit
+    assert window.latest_result.confidence > 0.5
