@@ -113,7 +113,7 @@ class NaiveNet:
 
     KEYS = ("0", "3", "7", "10")  # positions of conv1, conv2, dense1, dense2 in cnn's Sequential
 
-    def __init__(self, state, dropout=0.4, rng=None):
+    def __init__(self, state, dropout=0.25, rng=None):
         self.state = {k: np.array(v) for k, v in state.items()}
         s = self.state
         self.conv1, self.conv2 = (NaiveConv(s[f"{i}.weight"], s[f"{i}.bias"], 1) for i in self.KEYS[:2])

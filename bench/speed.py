@@ -27,7 +27,7 @@ import naive  # noqa: E402
 from cnn.blas import single_threaded_blas  # noqa: E402
 from cnn.parallel import DataParallel  # noqa: E402
 
-BATCH, INFER_BATCH, LR = 128, 1000, 1e-3
+TRAIN_BATCH, INFER_BATCH, LR = 64, 1000, 1e-3  # 64: what app.py train and the window use
 FULL = dict(repeats=9, batches=10, infer_calls=2, latency_calls=300, naive_images=24)
 QUICK = dict(repeats=3, batches=3, infer_calls=1, latency_calls=100, naive_images=4)
 
@@ -67,18 +67,28 @@ class Ours:
         return self.model.predict_proba(x)  # as gui/prediction.py calls it: default BLAS threads
 
 
+def torch_layer(nn, layer):
+    """The PyTorch module computing the same as one ``cnn`` layer, so both nets always match."""
+    if isinstance(layer, cnn.Conv2D):
+        return nn.Conv2d(layer.in_channels, layer.out_channels, layer.kernel_size, layer.stride, layer.padding)
+    if isinstance(layer, cnn.MaxPool2D):
+        return nn.MaxPool2d(layer.kernel_size, layer.stride)
+    if isinstance(layer, cnn.Dense):
+        return nn.Linear(layer.in_features, layer.out_features)
+    if isinstance(layer, cnn.Dropout):
+        return nn.Dropout(layer.p)
+    return {cnn.ReLU: nn.ReLU, cnn.Flatten: nn.Flatten}[type(layer)]()
+
+
 class Torch:
     """The same network in PyTorch (channels_last, Adam, no_grad + eval for inference)."""
 
-    def __init__(self, torch, state):
-        nn, self.torch = torch.nn, torch
+    def __init__(self, torch, model):
+        self.torch = torch
         self.name = self.latency_name = f"PyTorch {torch.__version__}"
-        self.net = nn.Sequential(
-            nn.Conv2d(1, 32, 3, padding=1), nn.MaxPool2d(2), nn.ReLU(),
-            nn.Conv2d(32, 64, 3, padding=1), nn.MaxPool2d(2), nn.ReLU(), nn.Flatten(),
-            nn.Linear(64 * 7 * 7, 128), nn.ReLU(), nn.Dropout(0.4), nn.Linear(128, 10))
+        self.net = torch.nn.Sequential(*(torch_layer(torch.nn, layer) for layer in model.layers))
         # cnn's state-dict keys and layouts are PyTorch's, so the weights copy straight over.
-        self.net.load_state_dict({k: torch.from_numpy(v) for k, v in state.items()})
+        self.net.load_state_dict({k: torch.from_numpy(v) for k, v in model.state_dict().items()})
         self.net.to(memory_format=torch.channels_last)
         self.opt = torch.optim.Adam(self.net.parameters(), lr=LR)
 
@@ -238,8 +248,9 @@ def main(argv=None):
     p.add_argument("--quick", action="store_true", help="a short run (about 20 s)")
     p.add_argument("--json", metavar="PATH", help="also write the figures to PATH")
     p.add_argument("--no-torch", action="store_true", help="skip the PyTorch column")
+    p.add_argument("--batch", type=int, default=TRAIN_BATCH, help=f"training batch (default {TRAIN_BATCH})")
     args = p.parse_args(argv)
-    cfg = QUICK if args.quick else FULL
+    cfg = {**(QUICK if args.quick else FULL), "batch": args.batch}
     torch, why_not = import_torch(args.no_torch)
     info = machine(torch)
     print("machine: " + "\n         ".join(f"{k}: {v}" for k, v in info.items()))
@@ -250,7 +261,7 @@ def main(argv=None):
     x = rng.standard_normal((INFER_BATCH, 1, 28, 28)).astype(np.float32)  # speed ignores the values
     y = rng.integers(0, 10, INFER_BATCH)
     ours2, ours1 = Ours(2, seed=0), Ours(1, seed=0, latency_single_blas=True)
-    contenders = [ours2] + ([] if torch is None else [Torch(torch, ours2.model.state_dict())]) + [ours1]
+    contenders = [ours2] + ([] if torch is None else [Torch(torch, ours2.model)]) + [ours1]
     if torch is None:
         print(f"PyTorch column skipped: {why_not}")
     else:
@@ -275,7 +286,7 @@ def main(argv=None):
 
 def run_all(contenders, ours, x, y, cfg):
     n, r = cfg["naive_images"], cfg["repeats"]
-    xb, yb = x[:BATCH], y[:BATCH]
+    xb, yb = x[:cfg["batch"]], y[:cfg["batch"]]
     train = interleaved(contenders, lambda c: time_train(c, xb, yb, cfg["batches"]), r)
     infer = interleaved(contenders, lambda c: time_infer(c, x, cfg["infer_calls"]), r)
     latency = interleaved(contenders, lambda c: time_latency(c, x[:1], cfg["latency_calls"]), r,
@@ -283,7 +294,7 @@ def run_all(contenders, ours, x, y, cfg):
     naive_train, naive_infer = time_naive(ours.model, x, y, n)
     key = f"naive ({n} images)"
     train[key], infer[key], latency[key] = naive_train, naive_infer, naive_infer
-    results = {"train_images_per_s": {}, "infer_images_per_s": {}, "latency_us": {},
+    results = {"batch": cfg["batch"], "train_images_per_s": {}, "infer_images_per_s": {}, "latency_us": {},
                "samples": {"train": train, "infer": infer, "latency": latency}}
     for name in train:
         naive_t = name == key
@@ -299,7 +310,7 @@ def run_all(contenders, ours, x, y, cfg):
 def report(results, ours, torch_name, ours1, naive_key, latency_ours="cnn predict_proba"):
     print("\nmedian [min .. max] of the repeats; naive: one pass, [its slowest .. fastest image]")
     tr, inf, lat, s = (results[k] for k in ("train_images_per_s", "infer_images_per_s", "latency_us", "samples"))
-    print_table(f"training, batch {BATCH}: forward + backward + Adam step (naive: per image + SGD step)",
+    print_table(f"training, batch {results['batch']}: forward + backward + Adam step (naive: per image + SGD step)",
                 "images/s", tr)
     print_table(f"inference, batch {INFER_BATCH}, eval mode (naive: one image at a time)", "images/s", inf)
     print_table("batch-1 latency, median of each repeat's calls: predict_proba of one image, numpy in "

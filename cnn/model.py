@@ -69,12 +69,14 @@ class Sequential:
         BLAS runs on this thread only: waking its worker threads costs more than a small batch.
         """
         was_training = self.training
-        self.eval()
+        if was_training:
+            self.eval()
         try:
             with single_threaded_blas():
                 return softmax(self.forward(np.asarray(x, dtype=np.float32)))
         finally:
-            self.train(was_training)
+            if was_training:
+                self.train()
 
     def activations(self, x):
         """Every layer's output for input ``x`` in eval mode: a list of ``(layer, output)``.

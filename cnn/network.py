@@ -18,7 +18,7 @@ def build_default(rng):
         Conv2D(1, 32, 3, padding=1, rng=rng), MaxPool2D(2), ReLU(),
         Conv2D(32, 64, 3, padding=1, rng=rng), MaxPool2D(2), ReLU(),
         Flatten(),
-        Dense(64 * 7 * 7, 128, rng=rng), ReLU(), Dropout(0.4, rng=rng),
+        Dense(64 * 7 * 7, 128, rng=rng), ReLU(), Dropout(0.25, rng=rng),
         Dense(128, 10, rng=rng, init="xavier"),
     ])
 

@@ -31,17 +31,20 @@ class DrawingCanvas(QWidget):
         ink_changed: the drawing changed while a stroke is in progress (fires at input rate).
         stroke_finished: a stroke ended (pointer released).
         cleared: the paper was wiped (also after undoing the last stroke).
-        undone: the last stroke was taken back.
+        undone: the last stroke (or the shown image) was taken back.
+        image_shown: ``show_image`` put a 28x28 digit on the paper.
     """
 
     ink_changed = Signal()
     stroke_finished = Signal()
     cleared = Signal()
     undone = Signal()
+    image_shown = Signal()
 
     def __init__(self, parent: QWidget | None = None, pen_width: float = DEFAULT_PEN_WIDTH):
         super().__init__(parent)
         self._strokes: list[Stroke] = []
+        self._background: QImage | None = None  # a digit from show_image, under the strokes
         self._pen_width = pen_width
         self._drawing = False
         self._image = QImage()
@@ -61,7 +64,7 @@ class DrawingCanvas(QWidget):
         return list(self._strokes)
 
     def is_empty(self) -> bool:
-        return not self._strokes
+        return not self._strokes and self._background is None
 
     def pen_width(self) -> float:
         return self._pen_width
@@ -72,19 +75,40 @@ class DrawingCanvas(QWidget):
 
     def clear(self) -> None:
         self._strokes.clear()
+        self._background = None
         self._drawing = False
         self._render()
         self.cleared.emit()
 
     def undo(self) -> None:
-        if not self._strokes:
+        """Take back the last stroke; with none left, the image ``show_image`` put there."""
+        if self.is_empty():
             return
-        self._strokes.pop()
+        if self._strokes:
+            self._strokes.pop()
+        else:
+            self._background = None
         self._drawing = False
         self._render()
         self.undone.emit()
-        if not self._strokes:
+        if self.is_empty():
             self.cleared.emit()
+
+    def show_image(self, image: np.ndarray) -> None:
+        """Replace the drawing with ``image`` (28, 28), MNIST polarity (bright ink, uint8 or 0..1).
+
+        It is drawn as ink, scaled smoothly to the paper, so ``ink()`` and the prediction read it
+        like a drawing; strokes drawn next go on top, and undo or clear take it away.
+        """
+        pixels = np.asarray(image)
+        ink = pixels / np.float32(255) if pixels.dtype == np.uint8 else np.clip(pixels, 0, 1)
+        paper = np.ascontiguousarray(np.rint(PAPER - ink * (PAPER - INK)), dtype=np.uint8)
+        h, w = paper.shape
+        self._background = QImage(paper.data, w, h, w, QImage.Format_Grayscale8).copy()  # own the bytes
+        self._strokes.clear()
+        self._drawing = False
+        self._render()
+        self.image_shown.emit()
 
     def image(self) -> QImage:
         self._ensure_image()
@@ -136,6 +160,9 @@ class DrawingCanvas(QWidget):
     def _paint_strokes(self, strokes: list[Stroke]) -> None:
         self._image.fill(PAPER)
         painter = self._painter()
+        if self._background is not None:
+            painter.setRenderHint(QPainter.SmoothPixmapTransform)  # soft edges, like a pen's
+            painter.drawImage(QRectF(0, 0, 1, 1), self._background)
         for stroke in strokes:
             _draw_dot(painter, stroke)
             if len(stroke.points) > 1:
@@ -234,7 +261,7 @@ class DrawingCanvas(QWidget):
         painter.drawImage(rect, self._image)
         painter.setPen(QPen(QColor(200, 200, 200), 1))
         painter.drawRect(rect.adjusted(0.5, 0.5, -0.5, -0.5))
-        if not self._strokes:
+        if self.is_empty():
             painter.setPen(QColor(160, 160, 160))
             painter.drawText(rect, Qt.AlignCenter, "Draw a digit here")
         painter.end()

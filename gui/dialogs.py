@@ -10,6 +10,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 WEIGHTS_FILTER = "Digit Draw weights (*.npz);;All files (*)"
+PNG_FILTER = "PNG image (*.png)"
 
 
 class Dialogs:
@@ -28,6 +29,13 @@ class Dialogs:
             return None
         path = Path(path)
         return path if path.suffix else path.with_suffix(".npz")
+
+    def save_png_path(self, suggested: Path) -> Path | None:
+        path, _ = QFileDialog.getSaveFileName(self.parent, "Export as PNG", str(suggested), PNG_FILTER)
+        if not path:
+            return None
+        path = Path(path)
+        return path if path.suffix.lower() == ".png" else path.with_name(path.name + ".png")
 
     def mnist_folder(self, start: Path) -> Path | None:
         path = QFileDialog.getExistingDirectory(self.parent, "Folder with the four MNIST files", str(start))

@@ -1,11 +1,14 @@
-"""Render the real window offscreen and save it as ``docs/screenshot.png``.
+"""Render the real window offscreen and save it as ``docs/screenshot.png`` (and the other tabs).
 
-    python tools/screenshot.py [--data-dir DIR] [--out PATH] [--train-images N] [--epochs N]
+    python tools/screenshot.py [--data-dir DIR] [--out PATH] [--inside-out PATH] [--errors-out PATH]
+                               [--train-images N] [--epochs N]
 
 It trains a fresh network for a short run (so the loss plot shows it learning), then draws a
 digit with real mouse events so the prediction, the bars and the 28x28 preview are filled in.
 Without MNIST it feeds a made-up history through the training controller's own signals instead,
-and predicts with the weights it opened.
+and predicts with the weights it opened. Then it shows the "Look inside" tab (feature maps of
+that digit, filters) as ``docs/screenshot-inside.png`` and, with MNIST, evaluates the trained
+weights and opens their most frequent mistake in "Where it goes wrong" (``docs/screenshot-errors.png``).
 """
 from __future__ import annotations
 
@@ -88,6 +91,26 @@ def synthetic_history(window, config):
     trainer.finished.emit()
 
 
+def evaluate_and_open_worst_cell(app, window):
+    """Evaluate the weights in use and click the confusion matrix's largest mistake."""
+    evaluator, done = window.inspect.evaluator, []
+    evaluator.finished.connect(lambda: done.append(True))
+    window.evaluation_view.evaluate_button.click()
+    wait(app, until=lambda: bool(done))
+    report = window.evaluation_view.report
+    mistakes = np.where(np.eye(10, dtype=bool), 0, report.confusion)
+    true, predicted = np.unravel_index(np.argmax(mistakes), mistakes.shape)
+    window.evaluation_view.select_cell(int(true), int(predicted))
+    return report
+
+
+def save_tab(app, window, index, path):
+    window.tabs.setCurrentIndex(index)
+    wait(app, 0.3)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    window.grab().save(str(path))
+
+
 def has_mnist(data_dir) -> bool:
     try:
         cnn.find_mnist_dir(data_dir)
@@ -100,6 +123,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data-dir", help="MNIST folder (default: $MNIST_DIR, then the cache)")
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshot.png"))
+    parser.add_argument("--inside-out", default=str(ROOT / "docs" / "screenshot-inside.png"))
+    parser.add_argument("--errors-out", default=str(ROOT / "docs" / "screenshot-errors.png"))
     parser.add_argument("--train-images", type=int, default=10000)
     parser.add_argument("--epochs", type=int, default=3)
     args = parser.parse_args(argv)
@@ -129,6 +154,13 @@ def main(argv=None):
     window.grab().save(args.out)
     result = window.latest_result
     print(f"saved {args.out}: guess {result.digit if result else None}, {window.active.describe()}")
+    save_tab(app, window, 1, args.inside_out)
+    print(f"saved {args.inside_out}")
+    if have_mnist:
+        window.tabs.setCurrentIndex(2)
+        report = evaluate_and_open_worst_cell(app, window)
+        save_tab(app, window, 2, args.errors_out)
+        print(f"saved {args.errors_out}: test accuracy {report.accuracy:.2%}")
     window.close()
     return 0
 

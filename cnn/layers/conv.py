@@ -38,14 +38,16 @@ class Conv2D(Layer):
         fan_in = in_channels * kernel_size * kernel_size
         self._add_param("weight", init_weight(shape, fan_in, out_channels * kernel_size ** 2, rng, init))
         self._add_param("bias", np.zeros(out_channels))
+        # The weight keeps PyTorch's shape (C_out, C_in, k, k) but is stored channels-last, like
+        # the activations: its matrix view below is then free, with no copy per forward pass.
+        for d in (self.params, self.grads):
+            d["weight"] = np.ascontiguousarray(d["weight"].transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
         self._pad = self._cols = None
 
     def _weight_matrix(self):
-        """``(k*k*C_in, C_out)`` in the columns' (kernel row, kernel column, channel) order.
-
-        A contiguous copy: BLAS runs the small products of batch-1 inference ~1.7x faster on it
-        than on a transposed view."""
-        return np.ascontiguousarray(self.params["weight"].transpose(2, 3, 1, 0).reshape(-1, self.out_channels))
+        """``(k*k*C_in, C_out)`` in the columns' (kernel row, kernel column, channel) order; a view
+        of the channels-last weight (a copy only if someone replaced it with another layout)."""
+        return self.params["weight"].transpose(0, 2, 3, 1).reshape(self.out_channels, -1).T
 
     def forward(self, x):
         n, c, h, w = x.shape

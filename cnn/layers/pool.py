@@ -40,17 +40,17 @@ class MaxPool2D(Layer):
         if tiles is None:
             return self._forward_windows(x)
         k = self.kernel_size
-        out = tiles[:, :, 0, :, 0].copy()
+        out = tiles[:, :, 0, :, 0]  # a view of x until the first maximum makes a new array
         # In training, remember which slot of each window won: a later slot takes over only when
         # strictly greater, so ties keep the first maximum, and backward is k*k cheap multiplies.
         slot = np.zeros(out.shape, np.uint8) if self.training else None
-        for i in range(k):
-            for j in range(k):
-                if i or j:
-                    candidate = tiles[:, :, i, :, j]
-                    if slot is not None:
-                        np.maximum(slot, (candidate > out) * np.uint8(i * k + j), out=slot)
-                    np.maximum(out, candidate, out=out)
+        for s in range(1, k * k):
+            candidate = tiles[:, :, s // k, :, s % k]
+            if slot is not None:
+                np.maximum(slot, (candidate > out) * np.uint8(s), out=slot)
+            out = np.maximum(out, candidate, out=out if s > 1 else None)
+        if k == 1:
+            out = out.copy()
         self._slot = slot
         return out.transpose(0, 3, 1, 2)
 

@@ -42,6 +42,8 @@ class FakeDialogs:
         self.open_path = None
         self.save_path = None
         self.folder = None
+        self.png_path = None
+        self.suggested_png = None
         self.asked = []
 
     def open_weights_path(self, start):
@@ -51,6 +53,11 @@ class FakeDialogs:
     def save_weights_path(self, suggested):
         self.asked.append("save")
         return self.save_path
+
+    def save_png_path(self, suggested):
+        self.asked.append("png")
+        self.suggested_png = suggested
+        return self.png_path
 
     def mnist_folder(self, start):
         self.asked.append("folder")
