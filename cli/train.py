@@ -12,6 +12,7 @@ import numpy as np
 
 import cnn
 
+from . import UsageError
 from .args import add_data_dir, positive_float, positive_int
 from .progress import ProgressBar, format_seconds
 
@@ -39,7 +40,9 @@ def add_parser(subparsers):
 def run(args):
     out = Path(args.out)
     if out.is_dir():
-        raise cnn.WeightsFileError(out, "is a folder; --out needs a file name")
+        raise UsageError(f"--out {out} is a folder; it needs a file name")
+    if args.plot and not Path(args.plot).resolve().parent.is_dir():
+        raise UsageError(f"--plot {args.plot}: its folder does not exist")
     x_train, y_train = cnn.load_mnist("train", args.data_dir)
     x_test, y_test = cnn.load_mnist("test", args.data_dir)
     if args.limit:
@@ -60,11 +63,12 @@ def run(args):
                           should_stop=session.stop.is_set,
                           lr_schedule=cnn.cosine_schedule(lr, args.epochs))
     session.bar.clear()
+    status = session.finish(out, args, history)  # the weights first: a failed plot must not lose them
     if args.plot and history.epochs:
         from .plot import save_history_plot  # Qt is imported only when a plot is asked for
         save_history_plot(args.plot, history.epochs)
         print(f"plot written to {args.plot}")
-    return session.finish(out, args, history)
+    return status
 
 
 class _Session:

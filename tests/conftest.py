@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # every test is headless (read by QApplication)
+
 
 @pytest.fixture
 def mnist_dir():

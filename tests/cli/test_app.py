@@ -38,6 +38,8 @@ def test_every_command_has_help(command):
     (["evaluate", "--weights", "missing.npz"], "missing.npz: no such file"),
     (["train", "--data-dir", "/nonexistent/mnist"], "MNIST data not found"),
     (["predict", "no-such-image.png"], "no-such-image.png"),
+    (["train", "--plot", "/no/such/folder/curve.png"], "--plot"),
+    (["train", "--out", "/tmp"], "is a folder"),
 ])
 def test_user_mistakes_print_one_line_and_exit_2(args, fragment):
     result = app(*args)
