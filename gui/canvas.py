@@ -6,22 +6,14 @@ that remain. The image holds dark ink on white paper; ``ink()`` turns it into 1 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QKeySequence, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QImage, QKeySequence, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-PAPER = 255
-INK = 0
+from gui.strokes import INK, PAPER, Stroke, paint_stroke, paint_tail
+
 DEFAULT_PEN_WIDTH = 0.07  # of the paper's side: close to MNIST's stroke once the digit is scaled to 20 px
-
-
-@dataclass
-class Stroke:
-    width: float  # paper units
-    points: list[tuple[float, float]] = field(default_factory=list)
 
 
 class DrawingCanvas(QWidget):
@@ -154,9 +146,6 @@ class DrawingCanvas(QWidget):
         painter.scale(side, side)  # draw in paper units
         return painter
 
-    def _pen(self, width: float) -> QPen:
-        return QPen(QColor(INK, INK, INK), width, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin)
-
     def _paint_strokes(self, strokes: list[Stroke]) -> None:
         self._image.fill(PAPER)
         painter = self._painter()
@@ -164,21 +153,13 @@ class DrawingCanvas(QWidget):
             painter.setRenderHint(QPainter.SmoothPixmapTransform)  # soft edges, like a pen's
             painter.drawImage(QRectF(0, 0, 1, 1), self._background)
         for stroke in strokes:
-            _draw_dot(painter, stroke)
-            if len(stroke.points) > 1:
-                painter.setPen(self._pen(stroke.width))
-                painter.drawPath(_stroke_path(stroke.points))
+            paint_stroke(painter, stroke)
         painter.end()
 
     def _paint_tail(self, stroke: Stroke, final: bool = False) -> None:
         """Draw only the newest piece of the stroke, matching what a full re-render draws."""
-        pts = stroke.points
         painter = self._painter()
-        if len(pts) == 1:
-            _draw_dot(painter, stroke)
-        else:
-            painter.setPen(self._pen(stroke.width))
-            painter.drawPath(_tail_path(pts, final))
+        paint_tail(painter, stroke, final)
         painter.end()
         self.update()
 
@@ -265,44 +246,3 @@ class DrawingCanvas(QWidget):
             painter.setPen(QColor(160, 160, 160))
             painter.drawText(rect, Qt.AlignCenter, "Draw a digit here")
         painter.end()
-
-
-def _draw_dot(painter: QPainter, stroke: Stroke) -> None:
-    # A filled circle rather than drawPoint: drawPoint ignores part of the painter's scaling.
-    painter.setPen(Qt.NoPen)
-    painter.setBrush(QColor(INK, INK, INK))
-    radius = stroke.width / 2
-    painter.drawEllipse(QPointF(*stroke.points[0]), radius, radius)
-    painter.setBrush(Qt.NoBrush)
-
-
-def _midpoint(a: tuple[float, float], b: tuple[float, float]) -> QPointF:
-    return QPointF((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
-
-
-def _stroke_path(points: list[tuple[float, float]]) -> QPainterPath:
-    """Quadratic curves through the midpoints of successive points: a smooth line near each point.
-
-    The pieces are p0 -> m01, then m(i-1,i) -> m(i,i+1) bent towards p_i, then m(n-1,n) -> pn.
-    ``_tail_path`` draws the same pieces one at a time while the stroke grows.
-    """
-    path = QPainterPath(QPointF(*points[0]))
-    path.lineTo(_midpoint(points[0], points[1]))
-    for prev, cur in zip(points[1:-1], points[2:]):
-        path.quadTo(QPointF(*prev), _midpoint(prev, cur))
-    path.lineTo(QPointF(*points[-1]))
-    return path
-
-
-def _tail_path(points: list[tuple[float, float]], final: bool) -> QPainterPath:
-    """The piece of ``_stroke_path`` that the newest point (or the end of the stroke) adds."""
-    if final:
-        path = QPainterPath(_midpoint(points[-2], points[-1]))
-        path.lineTo(QPointF(*points[-1]))
-    elif len(points) == 2:
-        path = QPainterPath(QPointF(*points[0]))
-        path.lineTo(_midpoint(points[0], points[1]))
-    else:
-        path = QPainterPath(_midpoint(points[-3], points[-2]))
-        path.quadTo(QPointF(*points[-2]), _midpoint(points[-2], points[-1]))
-    return path

@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal, Slot
 
 import cnn
-from gui.workers import join_thread, start_worker
+from gui.workers import WorkerHost
 
 
 class DownloadCancelled(Exception):
@@ -42,66 +42,20 @@ class DownloadWorker(QObject):
         self.progressed.emit(filename, done, total)
 
 
-class DownloadController(QObject):
-    """Main-thread owner of the download thread; re-emits the worker's signals.
+class DownloadController(WorkerHost):
+    """Main-thread owner of the download thread; relays the worker's signals.
 
     Signals: progressed(str, object, object), completed(str), failed(str), finished().
+    ``stop()`` cancels: the worker raises from its next progress report.
     """
 
     progressed = Signal(str, object, object)
     completed = Signal(str)
     failed = Signal(str)
-    finished = Signal()
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._thread = self._worker = None
-        self._cancel = threading.Event()
-
-    def is_running(self) -> bool:
-        return self._thread is not None
+    relayed = ("progressed", "completed", "failed")
 
     def start(self, dest: Path) -> bool:
         if self.is_running():
             return False
-        self._cancel = threading.Event()
-        worker = DownloadWorker(Path(dest), self._cancel)
-        worker.progressed.connect(self._on_progress)
-        worker.completed.connect(self._on_completed)
-        worker.failed.connect(self._on_failed)
-        self._worker = worker
-        self._thread = start_worker(worker, self._on_thread_finished, "mnist-download")
+        self._launch(DownloadWorker(Path(dest), self._new_stop_event()), "mnist-download")
         return True
-
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    def shutdown(self) -> None:
-        self._cancel.set()
-        thread = self._thread
-        join_thread(thread)
-        if thread is not None:
-            self._on_thread_finished()
-
-    @Slot(str, object, object)
-    def _on_progress(self, filename, done, total) -> None:
-        self.progressed.emit(filename, done, total)
-
-    @Slot(str)
-    def _on_completed(self, folder: str) -> None:
-        self.completed.emit(folder)
-
-    @Slot(str)
-    def _on_failed(self, message: str) -> None:
-        self.failed.emit(message)
-
-    @Slot()
-    def _on_thread_finished(self) -> None:
-        sender = self.sender()
-        if self._thread is None or (sender is not None and sender is not self._thread):
-            return
-        thread, self._thread, self._worker = self._thread, None, None
-        # ``finished`` is emitted just before the thread really ends; dropping the last reference
-        # to a QThread still running would abort, so make sure it is over first.
-        thread.wait()
-        self.finished.emit()

@@ -6,10 +6,11 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QLabel, QPushButton, QWidget
 
 from gui import theme
-from gui.tiles import mosaic, mosaic_plot, save_png, scale_per_map, show_mosaic
+from gui.tiles import (lay_out_mosaic_view, mosaic, mosaic_plot, save_png, scale_per_map,
+                       show_mosaic)
 
 COLUMNS = 8
 HINT = "Draw a digit to see what each block of the network picks out of it."
@@ -40,23 +41,9 @@ class FeatureMapsView(QWidget):
         self._plots: list[tuple[pg.PlotItem, pg.ImageItem]] = []
         self._titles: list[str] = []
         self._blocks: list = []
-        self._build_layout()
+        lay_out_mosaic_view(self, self.hint, [self.raw_box, self.export_button], self.graphics, CAPTION)
         self.raw_box.toggled.connect(lambda checked: self._redraw())
         self.export_button.clicked.connect(lambda checked=False: self.export_requested.emit())
-
-    def _build_layout(self) -> None:
-        top = QHBoxLayout()
-        top.addWidget(self.hint, 1)
-        top.addWidget(self.raw_box)
-        top.addWidget(self.export_button)
-        caption = QLabel(CAPTION)
-        caption.setWordWrap(True)
-        caption.setStyleSheet(f"color: {theme.MUTED};")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(top)
-        layout.addWidget(self.graphics, 1)
-        layout.addWidget(caption)
 
     # ----- input ------------------------------------------------------------------------------
     def show_blocks(self, blocks) -> None:

@@ -6,10 +6,11 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from gui import theme
-from gui.tiles import mosaic, mosaic_plot, save_mosaic_png, scale_signed, show_mosaic
+from gui.tiles import (lay_out_mosaic_view, mosaic, mosaic_plot, save_mosaic_png, scale_signed,
+                       show_mosaic)
 
 COLUMNS = 16
 UPSCALE = 6  # so the 1-pixel frame between tiles stays thin next to a 3x3 kernel
@@ -34,17 +35,7 @@ class FiltersView(QWidget):
         self.title = QLabel("First conv layer's filters")
         self.export_button = QPushButton("Export PNG…")
         self.export_button.setToolTip("Save these filters as a PNG image")
-        legend = QLabel(LEGEND)
-        legend.setStyleSheet(f"color: {theme.MUTED};")
-        legend.setWordWrap(True)
-        top = QHBoxLayout()
-        top.addWidget(self.title, 1)
-        top.addWidget(self.export_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(top)
-        layout.addWidget(self.graphics, 1)
-        layout.addWidget(legend)
+        lay_out_mosaic_view(self, self.title, [self.export_button], self.graphics, LEGEND)
         self._filters = np.zeros((0, 3, 3), np.float32)
         self.export_button.clicked.connect(lambda checked=False: self.export_requested.emit())
 

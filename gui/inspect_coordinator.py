@@ -101,8 +101,8 @@ class InspectCoordinator(QObject):
         self.evaluator.shutdown()
 
     def _offer_mnist(self, message: str) -> None:
-        self.evaluation.show_message(f"The MNIST test digits were not found, so nothing was evaluated. "
-                                     f"Download them or choose their folder (above), then evaluate again.")
+        self.evaluation.show_message("The MNIST test digits were not found, so nothing was evaluated. "
+                                     "Download them or choose their folder (above), then evaluate again.")
         self._show_mnist_offer(message)
 
     def _show_mnist_offer(self, message: str) -> None:

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QMainWindow, QPus
 
 from gui.banner import Banner
 from gui.canvas import DrawingCanvas
+from gui.digit_picker import TestDigitPicker
 from gui.evaluation_controller import EvaluationController
 from gui.evaluation_view import EvaluationView
 from gui.feature_maps_view import FeatureMapsView
@@ -18,7 +19,6 @@ from gui.inspect_coordinator import InspectCoordinator
 from gui.plots import TrainingPlots
 from gui.prediction import Predictor
 from gui.prediction_view import PredictionView
-from gui.test_digit_picker import TestDigitPicker
 from gui.training_coordinator import TrainingCoordinator
 from gui.training_view import TrainingPanel
 from gui.training_worker import TrainingConfig

@@ -14,6 +14,9 @@ import pyqtgraph as pg
 import pyqtgraph.exporters  # noqa: F401  (registers ImageExporter under pg.exporters)
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from gui import theme
 
 GAP = 1  # mosaic pixels between tiles
 GAP_RGB = (222, 226, 232)  # a light frame, so black (silent) maps stay visible as tiles
@@ -85,6 +88,23 @@ def mosaic_plot(layout: pg.GraphicsLayout, row: int, col: int, title: str = "") 
     return plot, image
 
 
+def lay_out_mosaic_view(view: QWidget, heading: QLabel, controls: list[QWidget],
+                        graphics: pg.GraphicsLayoutWidget, caption: str) -> None:
+    """The mosaic views' layout: ``heading`` then ``controls`` in a row, the mosaics, a muted caption."""
+    top = QHBoxLayout()
+    top.addWidget(heading, 1)
+    for control in controls:
+        top.addWidget(control)
+    note = QLabel(caption)
+    note.setWordWrap(True)
+    note.setStyleSheet(f"color: {theme.MUTED};")
+    layout = QVBoxLayout(view)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addLayout(top)
+    layout.addWidget(graphics, 1)
+    layout.addWidget(note)
+
+
 def show_mosaic(image_item: pg.ImageItem, rgb: np.ndarray, plot: pg.PlotItem | None = None) -> None:
     """Put a uint8 RGB mosaic on screen; the view refits only when the mosaic's size changed."""
     old = image_item.image
@@ -105,7 +125,6 @@ def save_png(target, path: Path) -> Path:
     if not exporter.export(str(path)):
         raise OSError(f"could not write {path}")
     return Path(path)
-
 
 
 def save_mosaic_png(rgb: np.ndarray, path: Path, scale: int = 3) -> Path:

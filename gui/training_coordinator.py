@@ -129,7 +129,7 @@ class TrainingCoordinator(QObject):
         dest = Path(self.data_dir) if self.data_dir else cnn.default_cache_dir()
         if self.trainer.is_running() or not self.downloader.start(dest):
             return
-        self.banner.show_notice(f"Downloading MNIST into {dest}…", [("Cancel", self.downloader.cancel)])
+        self.banner.show_notice(f"Downloading MNIST into {dest}…", [("Cancel", self.downloader.stop)])
         self.banner.set_progress(0, None)
         self.busy_changed.emit(True)
 

@@ -5,17 +5,16 @@ it never touches a widget. Each finished epoch is handed over as a state-dict co
 """
 from __future__ import annotations
 
-import logging
 import os
 import threading
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import Signal
 
 import cnn
-
-log = logging.getLogger(__name__)
+from gui.mnist_cache import MnistCache
+from gui.workers import Worker
 
 MNIST_TRAIN_SIZE = 60_000
 # Threads splitting each batch (``cnn.fit(workers=...)``); one core stays free for the window.
@@ -43,42 +42,21 @@ class TrainingConfig:
                 "seed": self.seed, "train_images": self.train_size, "from_scratch": self.from_scratch}
 
 
-class MnistCache:
-    """MNIST loaded once per folder and kept for later runs (read on worker threads)."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._data: dict[str, tuple] = {}
-
-    def get(self, data_dir=None):
-        """``((x_train, y_train), (x_test, y_test))``; raises ``cnn.MnistNotFoundError``."""
-        with self._lock:
-            folder = str(cnn.find_mnist_dir(data_dir))
-            if folder not in self._data:
-                self._data[folder] = (cnn.load_mnist("train", folder), cnn.load_mnist("test", folder))
-            return self._data[folder]
-
-
-class TrainingWorker(QObject):
+class TrainingWorker(Worker):
     """Runs one training run; lives on a worker thread, so connect to it with queued connections.
 
-    Signals:
+    Signals (besides ``Worker``'s failed, mnist_not_found and finished):
         status_changed(str): a phase began ("Loading MNIST…", "Training…").
         batch_finished(object): ``cnn.BatchInfo`` after every batch.
         epoch_finished(object, object): ``cnn.EpochInfo`` and a state-dict copy of the weights.
         completed(object): the ``cnn.History`` (``stopped`` says whether Stop ended it).
-        failed(str): training failed; the message is for people.
-        mnist_not_found(str): MNIST was not found where it was looked for.
-        finished(): always last, whatever happened.
     """
 
     status_changed = Signal(str)
     batch_finished = Signal(object)
     epoch_finished = Signal(object, object)
     completed = Signal(object)
-    failed = Signal(str)
-    mnist_not_found = Signal(str)
-    finished = Signal()
+    task = "Training"
 
     def __init__(self, model, normalization: dict, config: TrainingConfig,
                  stop: threading.Event, data: MnistCache, data_dir=None):
@@ -86,21 +64,11 @@ class TrainingWorker(QObject):
         self._model, self._normalization, self._config = model, normalization, config
         self._stop, self._data, self._data_dir = stop, data, data_dir
 
-    @Slot()
-    def run(self) -> None:
+    def _work(self) -> None:
         try:
             self._train()
-        except cnn.MnistNotFoundError as e:
-            self.mnist_not_found.emit(str(e))
-        except cnn.MnistFormatError as e:
-            self.failed.emit(f"The MNIST files are damaged: {e}")
-        except cnn.NonFiniteLossError as e:
+        except cnn.NonFiniteLossError as e:  # a known way for training to end, not a bug
             self.failed.emit(f"Training diverged: {e}")
-        except Exception as e:  # a worker must always report back and finish
-            log.exception("training failed")
-            self.failed.emit(f"Training failed: {type(e).__name__}: {e}")
-        finally:
-            self.finished.emit()
 
     def _train(self) -> None:
         self.status_changed.emit("Loading MNIST…")

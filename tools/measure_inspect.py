@@ -27,7 +27,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np  # noqa: E402
 
-from screenshot import draw, two_points, wait  # noqa: E402
+from screenshot import two_points, wait  # noqa: E402
+from tools.mouse import draw_stroke  # noqa: E402
 
 
 def per_call_ms(fn, repeats: int) -> float:
@@ -113,7 +114,7 @@ def main(argv=None) -> int:
     window.resize(1280, 800)
     window.show()
     wait(app, 0.3)
-    draw(window.canvas, two_points())
+    draw_stroke(window.canvas, two_points())
     wait(app, 0.2)
     print(window.active.describe())
     live_path(window, args.repeats)

@@ -44,17 +44,12 @@ def paper_strokes(sample, size=DIGIT_SIZE):
 
 def replay(canvas, strokes):
     """Draw paper-unit strokes on ``canvas`` with real mouse events (QTest), one stroke each."""
-    from PySide6.QtCore import QPoint, Qt
-    from PySide6.QtTest import QTest
+    # Imported here: loading and scaling samples needs no Qt, and run as a script this module
+    # finds the ``tools`` package only once main() has put the repository on sys.path.
+    from tools.mouse import draw_stroke
 
-    rect = canvas.paper_rect()
     for stroke in strokes:
-        pixels = [QPoint(round(rect.x() + x * rect.width()), round(rect.y() + y * rect.height()))
-                  for x, y in stroke]
-        QTest.mousePress(canvas, Qt.LeftButton, Qt.NoModifier, pixels[0])
-        for p in pixels[1:]:
-            QTest.mouseMove(canvas, p)
-        QTest.mouseRelease(canvas, Qt.LeftButton, Qt.NoModifier, pixels[-1])
+        draw_stroke(canvas, stroke)
 
 
 def read_all(window, samples, on_progress=None):

@@ -27,6 +27,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import numpy as np  # noqa: E402
 
 import cnn  # noqa: E402
+from tools.mouse import draw_stroke  # noqa: E402
 
 
 def wait(app, seconds=None, until=None):
@@ -50,18 +51,6 @@ def two_points(n=60):
             s = (t - 0.8) / 0.2
             pts.append((0.30 + 0.42 * s, 0.80 + 0.01 * s))
     return pts
-
-
-def draw(canvas, points):
-    from PySide6.QtCore import QPoint, Qt
-    from PySide6.QtTest import QTest
-    rect = canvas.paper_rect()
-    pixels = [QPoint(round(rect.x() + x * rect.width()), round(rect.y() + y * rect.height()))
-              for x, y in points]
-    QTest.mousePress(canvas, Qt.LeftButton, Qt.NoModifier, pixels[0])
-    for p in pixels[1:]:
-        QTest.mouseMove(canvas, p)
-    QTest.mouseRelease(canvas, Qt.LeftButton, Qt.NoModifier, pixels[-1])
 
 
 def train_for_real(app, window, config):
@@ -147,7 +136,7 @@ def main(argv=None):
         train_for_real(app, window, config)
     else:
         synthetic_history(window, config)
-    draw(window.canvas, two_points())
+    draw_stroke(window.canvas, two_points())
     window.plots.flush()
     wait(app, 0.3)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)

@@ -9,12 +9,12 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from gui.application import SHIPPED_WEIGHTS, create_window
+from gui.canvas import DrawingCanvas
 from gui.training_worker import TrainingConfig
+from tools.mouse import draw_stroke
 
 # The session's QApplication, made while collecting, before any test runs: a test elsewhere that
 # made a bare QGuiApplication first would leave these tests no way to create a widget.
@@ -97,21 +97,21 @@ def window(make_window):
 
 
 @pytest.fixture
+def canvas(qtbot):
+    """A canvas on its own, shown at 280 x 280 logical pixels."""
+    canvas = DrawingCanvas()
+    qtbot.addWidget(canvas)
+    canvas.resize(280, 280)
+    canvas.show()
+    qtbot.waitExposed(canvas)
+    return canvas
+
+
+@pytest.fixture
 def shipped_weights():
     if not SHIPPED_WEIGHTS.is_file():
         pytest.skip(f"no shipped weights at {SHIPPED_WEIGHTS}")
     return SHIPPED_WEIGHTS
-
-
-def draw(canvas, points):
-    """One stroke through ``points`` (fractions of the canvas side) with real mouse events."""
-    rect = canvas.paper_rect()
-    pixels = [QPoint(round(rect.x() + x * rect.width()), round(rect.y() + y * rect.height()))
-              for x, y in points]
-    QTest.mousePress(canvas, Qt.LeftButton, Qt.NoModifier, pixels[0])
-    for p in pixels[1:]:
-        QTest.mouseMove(canvas, p)
-    QTest.mouseRelease(canvas, Qt.LeftButton, Qt.NoModifier, pixels[-1])
 
 
 def one_points(n=30):
@@ -132,10 +132,10 @@ def seven_points():
     return bar + stem
 
 
-@pytest.fixture(name="draw")
-def draw_fixture():
+@pytest.fixture
+def draw():
     """``draw(canvas, points)``: one stroke drawn with real mouse events."""
-    return draw
+    return draw_stroke
 
 
 @pytest.fixture

@@ -4,17 +4,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from gui.canvas import DEFAULT_PEN_WIDTH, DrawingCanvas
-
-
-@pytest.fixture
-def canvas(qtbot):
-    canvas = DrawingCanvas()
-    qtbot.addWidget(canvas)
-    canvas.resize(280, 280)
-    canvas.show()
-    qtbot.waitExposed(canvas)
-    return canvas
+from gui.canvas import DEFAULT_PEN_WIDTH
 
 
 def test_blank_canvas_has_no_ink(canvas):

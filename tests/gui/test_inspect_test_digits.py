@@ -3,17 +3,6 @@ import numpy as np
 import pytest
 
 import cnn
-from gui.canvas import DrawingCanvas
-
-
-@pytest.fixture
-def canvas(qtbot):
-    canvas = DrawingCanvas()
-    qtbot.addWidget(canvas)
-    canvas.resize(280, 280)
-    canvas.show()
-    qtbot.waitExposed(canvas)
-    return canvas
 
 
 def a_digit():
