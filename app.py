@@ -19,10 +19,9 @@ def build_parser():
 
 def user_errors():
     """Exceptions that mean the user asked for something impossible: one line, exit code 2."""
-    import cnn
-    from gui.imagefile import ImageFileError
+    import cnn  # not Qt: a machine without Qt's libraries still gets one-line errors
     return (UsageError, cnn.WeightsFileError, cnn.MnistNotFoundError, cnn.MnistFormatError,
-            ImageFileError, FileNotFoundError, IsADirectoryError, PermissionError)
+            FileNotFoundError, IsADirectoryError, PermissionError)
 
 
 def main(argv=None):

@@ -4,8 +4,7 @@ import os
 
 def save_history_plot(path, epochs):
     """Write a two-panel PNG (loss, accuracy; training and test) for a list of ``EpochInfo``."""
-    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a file, not a window, even where there is a screen
     import pyqtgraph as pg
     import pyqtgraph.exporters  # noqa: F401  (registers ImageExporter)
     from PySide6.QtWidgets import QApplication

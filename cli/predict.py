@@ -3,7 +3,7 @@ import numpy as np
 
 import cnn
 
-from . import SHIPPED_WEIGHTS
+from . import SHIPPED_WEIGHTS, UsageError
 from .args import add_weights
 
 
@@ -19,13 +19,17 @@ def add_parser(subparsers):
 
 
 def run(args):
-    from gui.imagefile import read_image  # decodes with Qt's image readers; no window is opened
+    from gui.imagefile import ImageFileError, read_image  # Qt's image readers; no window opens
 
     model, meta = cnn.load_model(args.weights or SHIPPED_WEIGHTS)
     norm = meta["normalization"]
     status = 0
     for path in args.images:
-        digit = cnn.to_mnist(cnn.ink_from_image(read_image(path)))
+        try:
+            pixels = read_image(path)
+        except ImageFileError as e:
+            raise UsageError(str(e)) from e
+        digit = cnn.to_mnist(cnn.ink_from_image(pixels))
         if digit is None:
             print(f"{path}: no digit found (the image is blank)")
             status = 1

@@ -55,8 +55,8 @@ def run(args):
     lr = opt.lr
     print(f"training {cnn.ARCHITECTURE} on {len(y_train):,} images for {args.epochs} epochs "
           f"({args.optimizer}, lr {lr:g}, batch {args.batch_size}{', augmented' if args.augment else ''})")
-    session = _Session(model, lr)
-    with session.ctrl_c_stops():
+    session = _Session(model, lr, len(y_train))
+    with session.ctrl_c_stops(), session.keeps_best_on_divergence(out, args):
         history = cnn.fit(model, opt, x_train, y_train, epochs=args.epochs, batch_size=args.batch_size,
                           rng=rng, prepare=cnn.make_prepare(augment=args.augment), val=(x_test, y_test),
                           on_batch=session.on_batch, on_epoch=session.on_epoch,
@@ -74,10 +74,11 @@ def run(args):
 class _Session:
     """Progress output, the best epoch so far, and Ctrl+C handling for one training run."""
 
-    def __init__(self, model, lr):
-        self.model, self.lr = model, lr
+    def __init__(self, model, lr, train_images):
+        self.model, self.lr, self.train_images = model, lr, train_images
         self.bar, self.stop = ProgressBar(), threading.Event()
         self.best, self.best_state, self.start = None, None, time.perf_counter()
+        self.epochs_seen = []
 
     @contextlib.contextmanager
     def ctrl_c_stops(self):
@@ -94,6 +95,17 @@ class _Session:
         finally:
             signal.signal(signal.SIGINT, previous)
 
+    @contextlib.contextmanager
+    def keeps_best_on_divergence(self, out, args):
+        """A NaN loss still saves the best epoch so far before the error is reported."""
+        try:
+            yield
+        except cnn.NonFiniteLossError:
+            self.bar.clear()
+            if self.best is not None:
+                self.finish(out, args, cnn.History(list(self.epochs_seen), stopped=True))
+            raise
+
     def on_batch(self, info):
         per_epoch = info.total // info.epochs
         done = info.seen - (info.epoch - 1) * per_epoch
@@ -104,6 +116,7 @@ class _Session:
         print(f"epoch {info.epoch:>2}/{info.epochs}  train loss {info.loss:.4f} acc {info.accuracy:.2%}  "
               f"test loss {info.val_loss:.4f} acc {info.val_accuracy:.2%}  "
               f"{info.images_per_sec:,.0f} img/s  {format_seconds(info.elapsed)}", flush=True)
+        self.epochs_seen.append(info)
         if self.best is None or info.val_accuracy > self.best.val_accuracy:
             self.best, self.best_state = info, self.model.state_dict()
 
@@ -117,7 +130,7 @@ class _Session:
         summary = {
             "epochs": len(history.epochs), "best_epoch": self.best.epoch, "batch_size": args.batch_size,
             "optimizer": args.optimizer, "lr": self.lr, "schedule": "cosine",
-            "augment": args.augment, "seed": args.seed, "train_images": args.limit or 60000,
+            "augment": args.augment, "seed": args.seed, "train_images": self.train_images,
             "test_accuracy": self.best.val_accuracy, "test_loss": self.best.val_loss,
             "train_loss": self.best.loss, "wall_seconds": round(wall, 1),
             "images_per_sec": round(float(np.mean([e.images_per_sec for e in history.epochs]))),

@@ -24,25 +24,25 @@ def windows(x, kh, kw, stride):
 def im2col(x, kh, kw, stride, buf=None):
     """The windows of NHWC ``x`` as a matrix ``(N*OH*OW, kH*kW*C)``; returns ``(matrix, buffer)``.
 
-    Pass the returned buffer back in to reuse it. With a single channel the columns are built
-    kernel-offset-major (one long 2-D slice copy per offset, 3-4x faster than gathering runs of
-    one float) and the matrix is a transposed view, which BLAS takes as it is.
+    Pass the returned buffer back in: it is a flat array reused whenever it is large enough, so
+    chunks of different sizes (a short last chunk) share it. With a single channel the columns
+    are built kernel-offset-major (one long 2-D slice copy per offset, 3-4x faster than gathering
+    runs of one float) and the matrix is a transposed view, which BLAS takes as it is.
     """
     n, h, w, c = x.shape
     oh, ow = out_size(h, kh, stride), out_size(w, kw, stride)
+    shape = (kh, kw, n, oh, ow) if c == 1 else (n, oh, ow, kh, kw, c)
+    size = kh * kw * n * oh * ow * c
+    if buf is None or buf.size < size or buf.dtype != x.dtype:
+        buf = np.empty(size, dtype=x.dtype)
+    cols = buf[:size].reshape(shape)
     if c == 1:
-        shape = (kh, kw, n, oh, ow)
-        if buf is None or buf.shape != shape or buf.dtype != x.dtype:
-            buf = np.empty(shape, dtype=x.dtype)
         for i in range(kh):
             for j in range(kw):
-                buf[i, j] = x[:, i:i + stride * oh:stride, j:j + stride * ow:stride, 0]
-        return buf.reshape(kh * kw, -1).T, buf
-    view = windows(x, kh, kw, stride)
-    if buf is None or buf.shape != view.shape or buf.dtype != x.dtype:
-        buf = np.empty(view.shape, dtype=x.dtype)
-    np.copyto(buf, view)
-    return buf.reshape(n * oh * ow, -1), buf
+                cols[i, j] = x[:, i:i + stride * oh:stride, j:j + stride * ow:stride, 0]
+        return cols.reshape(kh * kw, -1).T, buf
+    np.copyto(cols, windows(x, kh, kw, stride))
+    return cols.reshape(n * oh * ow, -1), buf
 
 
 def pad_nhwc(x, padding, buf=None):

@@ -7,7 +7,6 @@ from .blas import single_threaded_blas
 from .loss import softmax
 
 
-
 @dataclass(slots=True)
 class Parameter:
     """A live view of one weight array and its gradient (in-place updates reach the layer)."""

@@ -6,7 +6,7 @@ the same folder, flushed to disk, then renamed over the target: a crash leaves t
 import json
 import math
 import os
-import tempfile
+import uuid
 import zipfile
 import zlib
 from pathlib import Path
@@ -42,23 +42,17 @@ def save_weights(path, model, meta=None):
     arrays = model.state_dict()
     arrays[META_KEY] = np.array(json.dumps(record))
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # Opened by name (not mkstemp, which makes 0600 files): the OS applies the user's umask.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        with os.fdopen(fd, "wb") as f:
+        with open(tmp, "xb") as f:
             np.savez(f, **arrays)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it 0600; a saved file should not be
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
-
-
-def _umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def read_weights(path):

@@ -26,7 +26,7 @@ OPTIMIZERS = ("Adam", "SGD")
 class TrainingConfig:
     epochs: int = 3
     batch_size: int = 64
-    learning_rate: float = 2e-3
+    learning_rate: float = cnn.DEFAULT_LR["adam"]
     optimizer: str = "Adam"  # one of OPTIMIZERS; SGD uses momentum 0.9
     train_size: int = MNIST_TRAIN_SIZE  # a random subset when smaller
     augment: bool = True

@@ -100,7 +100,7 @@ def main(argv=None):
     results = read_all(window, samples, lambda done, total: print(
         f"\r{done}/{total}", end="", file=sys.stderr) if done % 100 == 0 else None)
     print(file=sys.stderr)
-    print(f"weights: {window.status_text() if hasattr(window, 'status_text') else args.weights or 'shipped'}")
+    print(f"weights: {args.weights or 'shipped'}")
     for key, (correct, total) in sorted(accuracy_by_set(results).items(), key=lambda kv: kv[0] == "pooled"):
         print(f"{key:>7}: {correct / total:7.2%}  ({correct}/{total})")
     print(f"{len(samples)} samples replayed in {time.perf_counter() - start:.0f} s")

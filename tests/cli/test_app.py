@@ -138,3 +138,13 @@ def test_download_keeps_valid_files_without_network(tmp_path):
     assert result.returncode == 0, result.stderr
     assert str(folder) in result.stdout
     assert not list(folder.glob("*.part"))
+
+
+def test_a_diverging_run_reports_one_line_and_exits_1(tmp_path):
+    require_mnist()
+    result = app("train", "--optimizer", "sgd", "--lr", "10000", "--limit", "512", "--epochs", "2",
+                 "--out", str(tmp_path / "w.npz"))
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    error_lines = [line for line in result.stderr.splitlines() if "error" in line]
+    assert len(error_lines) == 1 and "the loss became" in error_lines[0]
