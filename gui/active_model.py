@@ -76,7 +76,7 @@ class ActiveModel(QObject):
         return None if value is None else float(value)
 
     def copy_state(self) -> dict[str, np.ndarray]:
-        return {key: np.array(value, copy=True) for key, value in self._model.state_dict().items()}
+        return self._model.state_dict()  # already copies of the arrays
 
     def replace(self, model, meta: dict, source: str, path: Path | None = None) -> None:
         """Use another model (opened from a file, the shipped weights, ...)."""

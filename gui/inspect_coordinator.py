@@ -11,7 +11,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 import cnn
-from gui.feature_maps import first_conv_weights, read_blocks
+from gui.feature_maps import first_conv_weights
 from gui.training_coordinator import MNIST_DOWNLOAD_MB
 
 
@@ -67,11 +67,7 @@ class InspectCoordinator(QObject):
     # ----- live -------------------------------------------------------------------------------
     def show_feature_maps(self, prediction) -> None:
         """Show what each conv block makes of the image the prediction was made on."""
-        if prediction is None:
-            self.feature_maps.show_blocks(None)
-            return
-        mean, std = self.active.normalization
-        self.feature_maps.show_blocks(read_blocks(self.active.model, prediction.image, mean, std))
+        self.feature_maps.show_blocks(None if prediction is None else list(prediction.blocks))
 
     def _show_filters(self) -> None:
         self.filters.show_filters(first_conv_weights(self.active.model))

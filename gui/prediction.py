@@ -9,6 +9,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 import cnn
+from gui.feature_maps import conv_blocks
 
 LIVE_INTERVAL_MS = 30  # at most ~33 guesses a second while the pen moves (one costs ~2-6 ms)
 
@@ -18,6 +19,7 @@ class Prediction:
     digit: int
     probabilities: np.ndarray  # (10,) float32, sums to 1
     image: np.ndarray  # (28, 28) float32 in 0..1: exactly what the network was shown (before normalising)
+    blocks: tuple = ()  # the conv blocks' feature maps from the same forward pass (``ConvBlock``s)
 
     @property
     def confidence(self) -> float:
@@ -32,8 +34,10 @@ def classify(ink: np.ndarray, model, mean: float, std: float) -> Prediction | No
     image = cnn.to_mnist(ink)
     if image is None:
         return None
-    probabilities = model.predict_proba(cnn.normalize(image, mean, std))[0]
-    return Prediction(int(np.argmax(probabilities)), probabilities, image)
+    # One forward pass serves both the guess and the feature maps shown beside it.
+    activations = model.activations(cnn.normalize(image, mean, std))
+    probabilities = cnn.softmax(activations[-1][1])[0]
+    return Prediction(int(np.argmax(probabilities)), probabilities, image, tuple(conv_blocks(activations)))
 
 
 class Predictor(QObject):

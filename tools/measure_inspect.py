@@ -56,7 +56,7 @@ def live_path(window, repeats: int) -> None:
     figures = {
         "activations only (model.activations + blocks)":
             per_call_ms(lambda: read_blocks(window.active.model, prediction.image, mean, std), repeats),
-        "feature maps: activations + tiles (setImage)": per_call_ms(lambda: inspect.show_feature_maps(prediction),
+        "feature maps: tiles (setImage), maps come with the guess": per_call_ms(lambda: inspect.show_feature_maps(prediction),
                                                                     repeats),
         "feature maps + synchronous repaint": per_call_ms(maps_and_paint, repeats),
         "a whole prediction: ink -> guess -> both views": per_call_ms(predictor.predict_now, repeats),
