@@ -1,17 +1,16 @@
 """Digit Draw: draw a digit, watch a NumPy CNN read it. ``python app.py --help`` for the commands."""
-import argparse
 import sys
 
-from cli import SHIPPED_WEIGHTS, UsageError
+from cli import SHIPPED_WEIGHTS, CommandFailed, UsageError
 from cli import download, evaluate, predict, train
+from cli.args import OneLineParser
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(
-        prog="app.py", description="Digit Draw. Without a command, opens the window.")
+    parser = OneLineParser(prog="app.py", description="Digit Draw. Without a command, opens the window.")
     parser.add_argument("--weights", metavar="PATH", help=f"weights to open (default {SHIPPED_WEIGHTS.name})")
     parser.add_argument("--data-dir", metavar="DIR", help="MNIST folder (default: $MNIST_DIR, then the cache)")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     for module in (train, evaluate, predict, download):
         module.add_parser(subparsers)
     return parser
@@ -37,7 +36,7 @@ def main(argv=None):
         one_line = "; ".join(part.strip() for part in str(e).splitlines() if part.strip())
         print(f"app.py {args.command}: error: {one_line}", file=sys.stderr)
         return 2
-    except (cnn.DownloadError, cnn.NonFiniteLossError) as e:
+    except (CommandFailed, cnn.DownloadError) as e:
         print(f"app.py {args.command}: error: {e}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -1,9 +1,13 @@
 """``train --plot``: loss and accuracy per epoch as a PNG, drawn offscreen with pyqtgraph."""
 import os
+from pathlib import Path
 
 
 def save_history_plot(path, epochs):
-    """Write a two-panel PNG (loss, accuracy; training and test) for a list of ``EpochInfo``."""
+    """Write a two-panel PNG (loss, accuracy; training and test) for a list of ``EpochInfo``.
+
+    Raises ``OSError`` when the file could not be written; an existing file is then left as it was.
+    """
     os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a file, not a window, even where there is a screen
     import pyqtgraph as pg
     import pyqtgraph.exporters  # noqa: F401  (registers ImageExporter)
@@ -29,5 +33,20 @@ def save_history_plot(path, epochs):
     app.processEvents()
     exporter = pg.exporters.ImageExporter(layout.scene())
     exporter.parameters()["width"] = 900
-    exporter.export(str(path))
+    image = exporter.export(toBytes=True)
     layout.close()
+    _save_png(image, Path(path))
+
+
+def _save_png(image, path):
+    """Save a QImage as PNG through a temporary file, so a failed write never leaves half a picture.
+
+    QImage.save reports failure (a folder, no permission, a full disk) only as False.
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        if not image.save(str(tmp), "PNG") or not tmp.is_file():
+            raise OSError(f"could not write {path}")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

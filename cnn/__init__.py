@@ -4,14 +4,17 @@ from .evaluate import Evaluation, evaluate
 from .layers import Conv2D, Dense, Dropout, Flatten, Layer, MaxPool2D, ReLU
 from .loss import cross_entropy, log_softmax, softmax
 from .model import Parameter, Sequential, StateDictError
-from .network import ARCHITECTURE, build_default
+from .network import ARCHITECTURE, ARCHITECTURES, build_default
 from .augment import augment
-from .download import DownloadError, download_mnist
+from .download import DownloadCancelled, DownloadError, download_mnist
 from .mnist import MnistFormatError, MnistNotFoundError, default_cache_dir, find_mnist_dir, load_mnist
 from .normalization import make_prepare, normalize
 from .optim import DEFAULT_LR, SGD, Adam, cosine_schedule, make_optimizer
 from .writing_styles import add_slashed_zeros
 from .preprocess import ink_from_image, to_mnist
+from .feature_maps import ConvBlock, conv_blocks, first_conv_weights
+from .report import EvaluationReport
+from .recipe import RunResult, TrainingConfig, run_training, training_record
 from .train import BatchInfo, EpochInfo, History, NonFiniteLossError, fit
 from .weights import WeightsFileError, load_model, read_weights, save_weights
 
@@ -20,7 +23,9 @@ __all__ = [
     "Flatten", "History", "Layer", "MaxPool2D", "NonFiniteLossError", "Parameter", "ReLU", "SGD",
     "Sequential", "StateDictError", "WeightsFileError", "build_default", "cross_entropy", "evaluate",
     "fit", "load_model", "log_softmax", "normalization", "normalize", "read_weights", "save_weights",
-    "softmax", "to_mnist", "ink_from_image", "augment", "DownloadError", "download_mnist",
+    "softmax", "to_mnist", "ink_from_image", "augment", "DownloadCancelled", "DownloadError", "download_mnist",
     "MnistFormatError", "MnistNotFoundError", "default_cache_dir", "find_mnist_dir", "load_mnist",
     "make_prepare", "cosine_schedule", "add_slashed_zeros", "make_optimizer", "DEFAULT_LR",
+    "ARCHITECTURES", "RunResult", "TrainingConfig", "run_training", "training_record", "ConvBlock", "conv_blocks", "first_conv_weights",
+    "EvaluationReport",
 ]

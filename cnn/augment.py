@@ -26,7 +26,10 @@ def augment(images, rng, *, max_shift=2.0, max_rotate=12.0, scale=(0.9, 1.1),
         returns float32 ``(N, H, W)`` in 0..1. With all ranges zero (``scale=(1, 1)``)
         it is ``images / 255`` unchanged.
     Example:
-        >>> batch = augment(x_train[:128], np.random.default_rng(0))
+        >>> import numpy as np
+        >>> images = np.zeros((128, 28, 28), np.uint8)
+        >>> augment(images, np.random.default_rng(0)).shape
+        (128, 28, 28)
     """
     _check(images, max_shift, max_rotate, scale, max_shear, stroke)
     padded = _padded_float(images)

@@ -3,16 +3,24 @@
 Each file streams into ``<name>.part`` and is renamed to its final name only once it is
 complete and its SHA-256 matches, so a final file is never partial. The digests are of the
 DECOMPRESSED bytes: mirrors serve the same data under different gzip headers.
+
+No mirror can hold a download hostage: a file may not grow past ``MAX_BYTES``, each attempt
+has a deadline, and the socket is read in short slices so that a cancel, the silence
+timeout and the deadline are all noticed while the server sends nothing at all.
 """
 import errno
+import functools
 import gzip
 import hashlib
+import io
+import math
 import os
 import socket
+import time
 import urllib.error
 import urllib.request
 import zlib
-from http.client import HTTPException
+from http.client import HTTPException, HTTPResponse
 from pathlib import Path
 
 MIRRORS = (
@@ -31,7 +39,18 @@ SHA256 = {
     "t10k-labels-idx1-ubyte.gz":
         "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
 }
+# Sizes of the gzipped files as the first two mirrors serve them. Another mirror may use
+# other gzip headers (name, time stamp, level), so the cap leaves ample room: it is there to
+# stop a mirror that never ends, not to judge the file (the checksum does that).
+SIZE = {
+    "train-images-idx3-ubyte.gz": 9_912_422,
+    "train-labels-idx1-ubyte.gz": 28_881,
+    "t10k-images-idx3-ubyte.gz": 1_648_877,
+    "t10k-labels-idx1-ubyte.gz": 4_542,
+}
+MAX_BYTES = {name: 2 * size + (64 << 10) for name, size in SIZE.items()}
 _CHUNK = 1 << 16
+_POLL = 0.25  # longest a read blocks before cancel and the clocks are looked at again
 _USER_AGENT = "digit-draw (python urllib)"
 # Network failures that move on to the next mirror; anything else (a bug, or an
 # exception raised by the progress callback to cancel) propagates.
@@ -43,7 +62,100 @@ class DownloadError(RuntimeError):
     """No mirror delivered a complete, verified copy of an MNIST file."""
 
 
-class _ChecksumError(Exception):
+class DownloadCancelled(Exception):
+    """``cancel`` was set: the download stopped left no partial file, tried no other mirror."""
+
+
+class _BadMirror(Exception):
+    """This mirror's answer is unusable (too big, too slow, wrong content): try the next one."""
+
+
+class _Watch:
+    """The limits one attempt at one file runs under: cancel, silence timeout, deadline."""
+
+    def __init__(self, cancel, timeout, deadline):
+        self.cancel, self.timeout, self.deadline = cancel, timeout, deadline
+        self.start = self.heard = time.monotonic()
+
+    def check(self):
+        """Raise when the attempt must stop; else return how long a read may block."""
+        if self.cancel is not None and self.cancel.is_set():
+            raise DownloadCancelled("download cancelled")
+        now = time.monotonic()
+        if now - self.start >= self.deadline:
+            raise _BadMirror(f"not finished within the {self.deadline:g} s deadline")
+        silence = math.inf if self.timeout is None else self.timeout
+        if now - self.heard >= silence:
+            raise TimeoutError("timed out")
+        left = min(self.start + self.deadline, self.heard + silence) - now
+        return max(min(_POLL, left), 1e-3)  # 0 would make the socket non-blocking
+
+
+class _SlicedReader(io.RawIOBase):
+    """A response's socket read in slices of at most ``_POLL`` s, consulting ``watch`` between.
+
+    A plain blocking read returns only when the server speaks, so nothing could stop it.
+    The socket's own stream (``stream``) is kept only to close it: that releases the
+    socket exactly as http.client expects.
+    """
+
+    def __init__(self, sock, stream, watch):
+        self._sock, self._stream, self._watch = sock, stream, watch
+
+    def readable(self):
+        return True
+
+    def fileno(self):
+        return self._sock.fileno()
+
+    def readinto(self, buffer):
+        previous = self._sock.gettimeout()
+        try:
+            while True:
+                self._sock.settimeout(self._watch.check())
+                try:
+                    received = self._sock.recv_into(buffer)
+                except TimeoutError as e:
+                    if e.errno:  # the kernel gave up on the connection, not our slice
+                        raise
+                    continue
+                self._watch.heard = time.monotonic()
+                return received
+        finally:
+            self._sock.settimeout(previous)  # e.g. a TLS handshake after a proxy tunnel
+
+    def close(self):
+        self._stream.close()
+        super().close()
+
+
+class _SlicedResponse(HTTPResponse):
+    # http.client reads the status line, the headers and the body all through ``self.fp``.
+    def __init__(self, sock, *args, watch, **kwargs):
+        super().__init__(sock, *args, **kwargs)
+        self.fp = io.BufferedReader(_SlicedReader(sock, self.fp, watch))
+
+
+class _Watched:
+    """Mixin for urllib's HTTP(S) handlers: headers and body are read through ``_SlicedReader``."""
+
+    def __init__(self, watch):
+        super().__init__()
+        self._watch = watch
+
+    def do_open(self, http_class, req, **kwargs):
+        def connection(*args, **kw):
+            conn = http_class(*args, **kw)
+            conn.response_class = functools.partial(_SlicedResponse, watch=self._watch)
+            return conn
+        return super().do_open(connection, req, **kwargs)
+
+
+class _WatchedHTTPHandler(_Watched, urllib.request.HTTPHandler):
+    pass
+
+
+class _WatchedHTTPSHandler(_Watched, urllib.request.HTTPSHandler):
     pass
 
 
@@ -65,37 +177,55 @@ def _is_valid(path, expected):
         return False
 
 
-def _stream(url, part, name, progress, timeout):
-    """Copy ``url`` into ``part``, reporting progress; raise when the body is cut short."""
+def _open(url, watch):
+    """urlopen, with the response read under ``watch`` (connecting is bounded by its timeout)."""
+    opener = urllib.request.build_opener(_WatchedHTTPHandler(watch), _WatchedHTTPSHandler(watch))
     request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT})
-    with urllib.request.urlopen(request, timeout=timeout) as response, open(part, "wb") as out:
+    return opener.open(request, timeout=watch.timeout)
+
+
+def _stream(url, part, name, progress, watch):
+    """Copy ``url`` into ``part`` with progress; raise if the body is cut short or too big."""
+    cap = MAX_BYTES[name]
+    with _open(url, watch) as response:
         length = response.headers.get("Content-Length")
         total = int(length) if length and length.isdigit() else None
-        done = 0
-        if progress:
-            progress(name, done, total)
-        while chunk := response.read(_CHUNK):
-            out.write(chunk)
-            done += len(chunk)
+        if total is not None and total > cap:
+            raise _BadMirror(f"refused: announces {total} bytes, more than the {cap} expected")
+        with open(part, "wb") as out:
+            done = 0
             if progress:
                 progress(name, done, total)
+            # One byte more than the cap allows is asked for, so that an endless body is
+            # noticed before that byte is written: the file on disk never exceeds the cap.
+            while chunk := response.read1(min(_CHUNK, cap + 1 - done)):
+                if done + len(chunk) > cap:
+                    raise _BadMirror(f"stopped: sent more than the {cap} bytes expected")
+                out.write(chunk)
+                done += len(chunk)
+                if progress:
+                    progress(name, done, total)
     if total is not None and done != total:
         raise ConnectionError(f"connection closed after {done} of {total} bytes")
 
 
-def _fetch(name, dest, progress, mirrors, timeout):
+def _fetch(name, dest, progress, mirrors, new_watch):
     """Try each mirror in turn until one delivers a verified copy of ``name``; return it."""
     final, part = dest / name, dest / (name + ".part")
     failures = []
     for mirror in mirrors:
         url = mirror.rstrip("/") + "/" + name
+        watch = new_watch()
         try:
-            _stream(url, part, name, progress, timeout)
+            watch.check()  # cancelled between files or mirrors: stop before connecting
+            _stream(url, part, name, progress, watch)
             if not _is_valid(part, SHA256[name]):
-                raise _ChecksumError("checksum mismatch: the file is corrupt or not MNIST")
+                raise _BadMirror("checksum mismatch: the file is corrupt or not MNIST")
             os.replace(part, final)
             return mirror
-        except (_ChecksumError, *_MIRROR_ERRORS) as e:
+        except (_BadMirror, *_MIRROR_ERRORS) as e:
+            if isinstance(e, urllib.error.HTTPError):
+                e.close()  # it holds the connection open until garbage-collected
             failures.append((url, e))
         finally:
             part.unlink(missing_ok=True)
@@ -128,10 +258,13 @@ def _failure_message(name, dest, failures):
     return f"could not download {name} from any mirror:\n{lines}\n{tip}"
 
 
-def download_mnist(dest_dir, progress=None, mirrors=MIRRORS, timeout=30):
+def download_mnist(dest_dir, progress=None, mirrors=MIRRORS, timeout=30, deadline=600,
+                   cancel=None):
     """Download the four MNIST ``.gz`` files into ``dest_dir``.
 
-    Files already there (as ``.gz`` or unpacked) with the right content are kept.
+    Files already there (as ``.gz`` or unpacked) with the right content are kept. A mirror
+    that fails a file (unreachable, HTTP error, cut short, bigger than ``MAX_BYTES``,
+    silent for ``timeout``, slower than ``deadline``, wrong checksum) hands over to the next.
 
     Args:
         dest_dir: folder to fill; created if missing (e.g. ``mnist.default_cache_dir()``).
@@ -140,20 +273,29 @@ def download_mnist(dest_dir, progress=None, mirrors=MIRRORS, timeout=30):
             no partial file is left.
         mirrors: base URLs tried in order for every file.
         timeout: seconds a connection may stay silent before the next mirror is tried.
+        deadline: seconds one mirror gets to deliver one whole file (600 s is 10 MB at
+            17 KB/s), so a server that trickles a byte now and then cannot stall forever.
+        cancel: a ``threading.Event`` (anything with ``is_set()``), looked at every 0.25 s
+            even while a read waits for data; once set, ``DownloadCancelled`` is raised.
+            Only a connection being set up (DNS, TCP, TLS) may hold it up, for ``timeout``.
     Returns:
         ``Path`` of ``dest_dir``.
     Raises:
         DownloadError: when every mirror failed for some file.
+        DownloadCancelled: when ``cancel`` was set; no partial file is left.
     """
     if not mirrors:
         raise ValueError("mirrors must hold at least one base URL")
+    if not deadline > 0:
+        raise ValueError(f"deadline must be a positive number of seconds, got {deadline!r}")
     dest = Path(dest_dir)
     dest.mkdir(parents=True, exist_ok=True)
+    new_watch = functools.partial(_Watch, cancel, timeout, deadline)
     order = list(mirrors)
     for name, digest in SHA256.items():
         unpacked = dest / name[: -len(".gz")]
         if not (_is_valid(dest / name, digest) or _is_valid(unpacked, digest)):
-            good = _fetch(name, dest, progress, order, timeout)
+            good = _fetch(name, dest, progress, order, new_watch)
             # Ask the mirror that just worked first next time, not one that may hang.
             order.remove(good)
             order.insert(0, good)

@@ -22,7 +22,13 @@ class StateDictError(ValueError):
 class Sequential:
     """Chains layers: ``forward`` left to right, ``backward`` right to left.
 
+    ``backward`` returns the gradient of the input only with ``input_grad=True``: a network's
+    input is data, so by default its first layer skips that work (a conv saves its col2im).
+
     Example:
+        >>> import numpy as np
+        >>> from cnn import Dense, ReLU, Sequential
+        >>> rng = np.random.default_rng(0)
         >>> model = Sequential([Dense(4, 8, rng=rng), ReLU(), Dense(8, 2, rng=rng)])
         >>> model.predict_proba(np.ones((1, 4), np.float32)).shape
         (1, 2)
@@ -30,8 +36,6 @@ class Sequential:
 
     def __init__(self, layers):
         self.layers = list(layers)
-        if self.layers and hasattr(self.layers[0], "input_grad"):
-            self.layers[0].input_grad = False
 
     def forward(self, x):
         for layer in self.layers:
@@ -40,10 +44,15 @@ class Sequential:
 
     __call__ = forward
 
-    def backward(self, grad):
-        for layer in reversed(self.layers):
+    def backward(self, grad, input_grad=False):
+        for layer in reversed(self.layers[1:]):
             grad = layer.backward(grad)
-        return grad
+        if not self.layers:
+            return grad
+        first = self.layers[0]
+        if not input_grad and getattr(first, "can_skip_input_grad", False):
+            return first.backward(grad, input_grad=False)
+        return first.backward(grad)
 
     def train(self, mode=True):
         for layer in self.layers:

@@ -35,6 +35,7 @@ class EpochInfo:
     val_accuracy: float | None
     images_per_sec: float
     elapsed: float
+    batches: int = 0  # steps taken in the epoch
 
 
 @dataclass
@@ -100,6 +101,7 @@ def _run_epoch(model, optimizer, dp, x, y, epoch, epochs, batches, batch_size, r
     t0 = time.perf_counter()
     for b in range(batches):
         if should_stop and should_stop():
+            model.load_state_dict(good)  # a stopped epoch leaves no half-trained weights behind
             return None
         idx = order[b * batch_size:(b + 1) * batch_size]
         xb = prepare(x[idx], rng) if prepare else x[idx]
@@ -107,8 +109,8 @@ def _run_epoch(model, optimizer, dp, x, y, epoch, epochs, batches, batch_size, r
         if not math.isfinite(loss):
             model.load_state_dict(good)
             raise NonFiniteLossError(
-                f"the loss became {loss} at epoch {epoch}, batch {b + 1}; the weights were restored "
-                f"to the start of that epoch. Try a lower learning rate (now {optimizer.lr:g}).")
+                f"the loss became {loss} at epoch {epoch}, batch {b + 1} (the weights are back at the "
+                f"start of that epoch); try a lower learning rate than {optimizer.lr:g}")
         if lr_schedule is not None:
             optimizer.lr = lr_schedule(epoch - 1 + b / batches)
         optimizer.step()
@@ -118,4 +120,5 @@ def _run_epoch(model, optimizer, dp, x, y, epoch, epochs, batches, batch_size, r
             on_batch(BatchInfo(epoch, epochs, b + 1, batches, loss, seen / (now - t0), now - start,
                                (epoch - 1) * n + seen, epochs * n))
     now = time.perf_counter()
-    return EpochInfo(epoch, epochs, total_loss / n, correct / n, None, None, n / (now - t0), now - start)
+    return EpochInfo(epoch, epochs, total_loss / n, correct / n, None, None, n / (now - t0), now - start,
+                     batches)

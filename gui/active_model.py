@@ -5,6 +5,7 @@ finished epochs back as state-dict copies, which ``load_state`` copies in betwee
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -13,9 +14,32 @@ from PySide6.QtCore import QObject, Signal
 import cnn
 
 
+UNTRAINED = "untrained"
+
+
+def _test_accuracy(meta: dict) -> float | None:
+    value = (meta.get("training") or {}).get("test_accuracy")
+    # The weights reader checks this; a record made some other way must still not break the window.
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
 def untrained_meta() -> dict:
     return {"format_version": 1, "architecture": cnn.ARCHITECTURE,
             "normalization": dict(cnn.normalization.DEFAULT), "training": {}}
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The weights in use at one moment, to go back to (``ActiveModel.restore``)."""
+    state: dict
+    meta: dict
+    source: str
+    path: Path | None
+    unsaved: bool
+
+    @property
+    def test_accuracy(self) -> float | None:
+        return _test_accuracy(self.meta)
 
 
 class ActiveModel(QObject):
@@ -38,7 +62,7 @@ class ActiveModel(QObject):
     @classmethod
     def untrained(cls, seed: int = 0, parent=None) -> "ActiveModel":
         model = cnn.build_default(np.random.default_rng(seed)).eval()
-        return cls(model, untrained_meta(), "untrained", None, parent)
+        return cls(model, untrained_meta(), UNTRAINED, None, parent)
 
     @property
     def model(self):
@@ -72,11 +96,24 @@ class ActiveModel(QObject):
 
     @property
     def test_accuracy(self) -> float | None:
-        value = (self._meta.get("training") or {}).get("test_accuracy")
-        return None if value is None else float(value)
+        return _test_accuracy(self._meta)
+
+    @property
+    def is_untrained(self) -> bool:
+        return self._source == UNTRAINED
 
     def copy_state(self) -> dict[str, np.ndarray]:
         return self._model.state_dict()  # already copies of the arrays
+
+    def snapshot(self) -> Snapshot:
+        return Snapshot(self.copy_state(), dict(self._meta), self._source, self._path, self._unsaved)
+
+    def restore(self, snapshot: Snapshot) -> None:
+        """Go back to the weights of ``snapshot`` (a run's epochs were shown live meanwhile)."""
+        self._model.load_state_dict(snapshot.state, strict=True)
+        self._meta, self._source, self._path = dict(snapshot.meta), snapshot.source, snapshot.path
+        self._unsaved = snapshot.unsaved
+        self.changed.emit()
 
     def replace(self, model, meta: dict, source: str, path: Path | None = None) -> None:
         """Use another model (opened from a file, the shipped weights, ...)."""
@@ -85,7 +122,7 @@ class ActiveModel(QObject):
         self.changed.emit()
 
     def load_state(self, state: dict, training: dict, source: str) -> None:
-        """Take newer weights from a training run (a state-dict copy made by the worker)."""
+        """Take newer weights from a training run (a state-dict copy made by the training job)."""
         self._model.load_state_dict(state, strict=True)
         self._meta = {**self._meta, "training": dict(training)}
         self._source, self._path, self._unsaved = source, None, True
@@ -98,7 +135,7 @@ class ActiveModel(QObject):
 
     def describe(self) -> str:
         """One line for the status bar: which weights, and how good they are."""
-        if self._source == "untrained":
+        if self.is_untrained:
             return "Weights: untrained (random) — train them or open a weights file (Ctrl+O)"
         accuracy = self.test_accuracy
         score = f"test accuracy {accuracy:.2%}" if accuracy is not None else "test accuracy unknown"

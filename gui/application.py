@@ -1,4 +1,4 @@
-"""Putting the window together: the weights to start with, the controllers, the QApplication."""
+"""Putting the app together: ``create_window`` makes every part, wires it and hands it to the window."""
 from __future__ import annotations
 
 import sys
@@ -9,48 +9,69 @@ import threadpoolctl
 from PySide6.QtWidgets import QApplication
 
 import cnn
-from gui.active_model import ActiveModel
+from gui.banner import Banner
 from gui.dialogs import Dialogs
-from gui.download import DownloadController
-from gui.main_window import MainWindow
-from gui.training_controller import TrainingController
-from gui.weights_actions import SHIPPED_SOURCE, load_weights
+from gui.draw.canvas import DEFAULT_PEN_WIDTH, DrawingCanvas
+from gui.draw.prediction_view import PredictionView
+from gui.draw.predictor import Predictor
+from gui.draw.tools_view import DrawingToolsView
+from gui.inspect.controller import InspectController
+from gui.inspect.digit_picker import TestDigitPicker
+from gui.inspect.evaluation_view import EvaluationView
+from gui.inspect.feature_maps_view import FeatureMapsView
+from gui.inspect.filters_view import FiltersView
+from gui.jobs import JobRunner
+from gui.main_window import MainWindow, Parts
+from gui.mnist import MnistSource
+from gui.settings import WindowSettings
+from gui.train.controller import TrainingController
+from gui.train.controls_view import WINDOW_DEFAULTS, TrainingView
+from gui.train.plots_view import TrainingPlotsView
+from gui.weights import WeightsController, initial_model
 
 SHIPPED_WEIGHTS = Path(__file__).resolve().parent.parent / "weights" / "digitnet.npz"
 
 
-def initial_model(weights_path=None, shipped_path: Path = SHIPPED_WEIGHTS) -> tuple[ActiveModel, str | None]:
-    """The weights to start with and, if the requested file could not be used, why.
+def create_window(weights_path=None, data_dir=None, *, shipped_path: Path = SHIPPED_WEIGHTS,
+                  dialogs: Dialogs | None = None, mnist_data=None,
+                  training_defaults: cnn.TrainingConfig = WINDOW_DEFAULTS,
+                  settings: WindowSettings | None = None) -> MainWindow:
+    """Build the window with its collaborators.
 
-    An explicit ``weights_path`` comes first, then the shipped weights; with neither, a fresh
-    untrained network (the status bar says so).
+    Args:
+        weights_path: weights to start with (a damaged file: the shipped ones, and the reason shown).
+        data_dir: the MNIST folder, or None for ``$MNIST_DIR`` then the cache folder.
+        shipped_path: the weights that come with the app.
+        dialogs: asks for files (tests pass a stand-in that answers at once).
+        mnist_data: ``((x_train, y_train), (x_test, y_test))`` to use instead of any folder.
+        training_defaults: the settings the training controls start with (before remembered ones).
+        settings: what the window remembers (default: the user's settings file).
     """
-    shipped_path = Path(shipped_path)
-    path = Path(weights_path) if weights_path else shipped_path
-    if not weights_path and not path.is_file():
-        return ActiveModel.untrained(), None
-    try:
-        model, meta = load_weights(path)
-    except cnn.WeightsFileError as e:
-        return ActiveModel.untrained(), f"Could not open the weights file — {e}\nUsing untrained weights."
-    source = SHIPPED_SOURCE.format(name=path.name) if path == shipped_path else path.name
-    return ActiveModel(model, meta, source, path), None
-
-
-def create_window(weights_path=None, data_dir=None, shipped_path: Path = SHIPPED_WEIGHTS,
-                  dialogs: Dialogs | None = None, **window_options) -> MainWindow:
-    """Build the window with its real collaborators (tests pass stand-ins for ``dialogs``)."""
     active, error = initial_model(weights_path, shipped_path)
+    settings = settings or WindowSettings()
     real_dialogs = dialogs is None
     dialogs = dialogs or Dialogs()
-    window = MainWindow(active, TrainingController(), DownloadController(), dialogs,
-                        shipped_path, data_dir, **window_options)
-    for owned in (active, window.training.trainer, window.training.downloader):
+    jobs, banner = JobRunner(), Banner()
+    mnist = MnistSource(jobs, banner, dialogs, data_dir, mnist_data)
+    canvas = DrawingCanvas(pen_width=settings.pen_width(DEFAULT_PEN_WIDTH))
+    drawing_tools, prediction_view = DrawingToolsView(canvas.pen_width()), PredictionView()
+    predictor = Predictor(active, canvas.ink)
+    training_view, plots = TrainingView(settings.training(training_defaults)), TrainingPlotsView()
+    training = TrainingController(jobs, mnist, active, training_view, plots, banner)
+    feature_maps_view, filters_view, evaluation_view = FeatureMapsView(), FiltersView(), EvaluationView()
+    picker = TestDigitPicker()
+    inspect = InspectController(jobs, mnist, active, predictor, canvas, feature_maps_view, filters_view,
+                                evaluation_view, picker, banner, dialogs)
+    weights = WeightsController(active, dialogs, banner, shipped_path, settings)
+    window = MainWindow(Parts(active, jobs, mnist, banner, canvas, drawing_tools, predictor, prediction_view,
+                              training, training_view, plots, inspect, feature_maps_view, filters_view,
+                              evaluation_view, picker, weights, dialogs, settings))
+    for owned in (active, jobs, mnist, predictor, training, inspect, weights):
         owned.setParent(window)  # they live as long as the window
     if real_dialogs:
         dialogs.parent = window
     if error:
-        window.banner.show_error(error)
+        banner.show_error(error)
     return window
 
 

@@ -1,9 +1,12 @@
-"""A message strip at the top of the window: errors and offers, without a modal dialog."""
+"""A message strip at the top of the window: errors and offers, without a modal dialog.
+
+The window has one banner, and everything that reports to the user through it is handed it.
+"""
 from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSizePolicy
 
 from gui import theme
@@ -42,6 +45,29 @@ class Banner(QFrame):
         self._layout.addWidget(self._close)
         self.hide()
 
+    def float_over(self, host) -> None:
+        """Lie over the top of ``host`` instead of taking a place in a layout: the layout under
+        it never jumps when a message comes or goes."""
+        self.setParent(host)
+        self.setAutoFillBackground(True)
+        self._host = host
+        host.installEventFilter(self)
+        self._place()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is getattr(self, "_host", None) and event.type() == QEvent.Resize:
+            self._place()
+        return False
+
+    def _place(self) -> None:
+        host = getattr(self, "_host", None)
+        if host is None:
+            return
+        width = max(1, host.width() - 8)
+        height = self.heightForWidth(width) if self.hasHeightForWidth() else self.sizeHint().height()
+        self.setGeometry(4, 4, width, max(height, self.sizeHint().height()))
+        self.raise_()
+
     @property
     def text(self) -> str:
         return self.label.text()
@@ -62,6 +88,12 @@ class Banner(QFrame):
         if total:
             self.progress.setValue(min(done, total))
         self.progress.show()
+
+    def update_progress(self, text: str, done: int, total: int | None) -> None:
+        """New words and progress for the message shown (a download's), keeping its buttons."""
+        self.label.setText(text)
+        self.set_progress(done, total)
+        self._place()
 
     def dismiss(self) -> None:
         self.hide()
@@ -84,3 +116,4 @@ class Banner(QFrame):
             self._layout.insertWidget(self._layout.count() - 1, button)
             self._buttons.append(button)
         self.show()
+        self._place()

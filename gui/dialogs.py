@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 WEIGHTS_FILTER = "Digit Draw weights (*.npz);;All files (*)"
 PNG_FILTER = "PNG image (*.png)"
@@ -40,3 +40,21 @@ class Dialogs:
     def mnist_folder(self, start: Path) -> Path | None:
         path = QFileDialog.getExistingDirectory(self.parent, "Folder with the four MNIST files", str(start))
         return Path(path) if path else None
+
+    def ask_save_before_quit(self, what: str) -> str:
+        """``"save"``, ``"discard"`` or ``"cancel"``: quitting would lose ``what``."""
+        box = QMessageBox(QMessageBox.Warning, "Unsaved weights", f"{what}\n\nSave them before quitting?",
+                          QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, self.parent)
+        box.setDefaultButton(QMessageBox.Save)
+        answer = box.exec()
+        return {QMessageBox.Save: "save", QMessageBox.Discard: "discard"}.get(answer, "cancel")
+
+    def confirm_quit(self, running: str) -> bool:
+        """Whether to quit although ``running`` (e.g. "training") would be stopped."""
+        answer = QMessageBox.question(self.parent, "Quit Digit Draw?",
+                                      f"Quitting now stops {running}. Quit anyway?",
+                                      QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+        return answer == QMessageBox.Yes
+
+    def show_text(self, title: str, html: str) -> None:
+        QMessageBox.about(self.parent, title, html)

@@ -1,71 +1,69 @@
-"""The main window: draw on the left, see the guess below it, train and watch on the right."""
+"""The main window: lays out the parts ``create_window`` made and builds the menus; nothing more.
+
+Draw on the left and see the guess below it; train and watch, look inside and see where it
+goes wrong in the tabs on the right.
+"""
 from __future__ import annotations
 
-from pathlib import Path
+from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QMainWindow, QPushButton, QSlider,
-                               QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QComboBox, QFrame, QGroupBox, QLabel,
+                               QLineEdit, QMainWindow, QPlainTextEdit, QScrollArea, QSplitter, QTabWidget,
+                               QVBoxLayout, QWidget)
 
-from gui.banner import Banner
-from gui.canvas import DrawingCanvas
-from gui.digit_picker import TestDigitPicker
-from gui.evaluation_controller import EvaluationController
-from gui.evaluation_view import EvaluationView
-from gui.feature_maps_view import FeatureMapsView
-from gui.filters_view import FiltersView
-from gui.inspect_coordinator import InspectCoordinator
-from gui.plots import TrainingPlots
-from gui.prediction import Predictor
-from gui.prediction_view import PredictionView
-from gui.training_coordinator import TrainingCoordinator
-from gui.training_view import TrainingPanel
-from gui.training_worker import TrainingConfig
-from gui.weights_actions import WeightsActions
+from gui import help as help_texts
+from gui.settings import fit_to_screen, on_a_screen
 
-PEN_STEPS = (0.03, 0.1)  # thinnest and thickest pen, as a fraction of the canvas side
+PREFERRED_SIZE = QSize(1280, 800)
+TYPING = (QLineEdit, QAbstractSpinBox, QComboBox, QPlainTextEdit)  # where Esc must not wipe the drawing
+
+
+@dataclass
+class Parts:
+    """Everything the window shows or drives, made and wired by ``gui.application.create_window``."""
+    active: object  # ActiveModel: the weights in use
+    jobs: object  # JobRunner: all background work
+    mnist: object  # MnistSource
+    banner: object  # Banner: the one message strip
+    canvas: object  # draw/: DrawingCanvas
+    drawing_tools: object  # draw/: DrawingToolsView (Clear, Undo, pen)
+    predictor: object  # draw/: Predictor
+    prediction_view: object  # draw/: PredictionView
+    training: object  # train/: TrainingController
+    training_view: object  # train/: TrainingView
+    plots: object  # train/: TrainingPlotsView
+    inspect: object  # inspect/: InspectController
+    feature_maps_view: object
+    filters_view: object
+    evaluation_view: object
+    test_digit_picker: object
+    weights: object  # WeightsController
+    dialogs: object  # Dialogs: questions to the user
+    settings: object  # WindowSettings: what the window remembers
 
 
 class MainWindow(QMainWindow):
     """Args:
-        active: the ``ActiveModel`` whose weights make the predictions.
-        trainer: a ``TrainingController``; downloader: a ``DownloadController``.
-        dialogs: a ``Dialogs`` (or a stand-in answering without modal dialogs).
-        shipped_path: the weights file that comes with the app.
-        data_dir: the MNIST folder, or None to search the usual places.
-        training_defaults: the settings the training controls start with.
-        evaluator: an ``EvaluationController`` (default: a new one owned by the window).
+        parts: the ``Parts`` to lay out; each is also an attribute of the window (``window.canvas``).
     """
 
-    def __init__(self, active, trainer, downloader, dialogs, shipped_path: Path, data_dir=None,
-                 training_defaults: TrainingConfig = TrainingConfig(), evaluator=None, parent=None):
+    def __init__(self, parts: Parts, parent=None):
         super().__init__(parent)
         self.setWindowTitle("Digit Draw")
-        self.active = active
-        self.canvas = DrawingCanvas()
-        self.prediction_view = PredictionView()
-        self.training_panel = TrainingPanel(training_defaults)
-        self.plots = TrainingPlots()
-        self.banner = Banner()
-        self.predictor = Predictor(active, self.canvas.ink, parent=self)
-        self.weights = WeightsActions(active, dialogs, self.banner, shipped_path, parent=self)
-        self.training = TrainingCoordinator(trainer, downloader, active, self.training_panel, self.plots,
-                                            self.banner, dialogs, data_dir, parent=self)
-        self.feature_maps_view = FeatureMapsView()
-        self.filters_view = FiltersView()
-        self.evaluation_view = EvaluationView()
-        self.test_digit_picker = TestDigitPicker()
-        self.inspect = InspectCoordinator(
-            active, self.predictor, self.canvas, self.feature_maps_view, self.filters_view,
-            self.evaluation_view, self.test_digit_picker, evaluator or EvaluationController(parent=self),
-            self.training, self.banner, dialogs, parent=self)
+        self.parts = parts
+        for name, part in vars(parts).items():
+            setattr(self, name, part)
         self.weights_label = QLabel()
+        tools = self.drawing_tools
+        self.clear_button, self.undo_button, self.pen_slider = tools.clear_button, tools.undo_button, tools.pen_slider
         self._build_layout()
         self._build_actions()
         self._connect()
         self._show_weights()
-        self.resize(1280, 800)
+        self._update_commands()
+        self._restore()
 
     @property
     def latest_result(self):
@@ -77,27 +75,33 @@ class MainWindow(QMainWindow):
         draw = QGroupBox("Draw a digit")
         draw_layout = QVBoxLayout(draw)
         draw_layout.addWidget(self.canvas, 1)
-        draw_layout.addLayout(self._canvas_tools())
+        draw_layout.addWidget(self.drawing_tools)
         draw_layout.addWidget(self.test_digit_picker)
         guess = QGroupBox("Prediction")
         QVBoxLayout(guess).addWidget(self.prediction_view)
-        left = QVBoxLayout()
-        left.addWidget(draw, 3)
-        left.addWidget(guess, 2)
-        columns = QHBoxLayout()
-        columns.addLayout(left, 4)
-        columns.addWidget(self._build_tabs(), 6)
-        central = QWidget()
-        outer = QVBoxLayout(central)
-        outer.addWidget(self.banner)
-        outer.addLayout(columns, 1)
-        self.setCentralWidget(central)
+        self.left_splitter = QSplitter(Qt.Vertical)
+        self.left_splitter.addWidget(draw)
+        self.left_splitter.addWidget(_scrolling(guess))
+        self.left_splitter.setStretchFactor(0, 3)
+        self.left_splitter.setStretchFactor(1, 2)
+        right = QWidget()
+        QVBoxLayout(right).addWidget(self._build_tabs())
+        right.layout().setContentsMargins(0, 0, 0, 0)
+        self.banner.float_over(right)  # over the tabs: the canvas is never covered or moved
+        self.splitter = QSplitter(Qt.Horizontal)
+        self.splitter.addWidget(_scrolling(self.left_splitter))
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 4)
+        self.splitter.setStretchFactor(1, 6)
+        self.splitter.setChildrenCollapsible(False)
+        self.left_splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.splitter)
         self.statusBar().addWidget(self.weights_label, 1)  # a passing message (an export) covers it briefly
 
     def _build_tabs(self) -> QTabWidget:
         train = QWidget()
         train_layout = QVBoxLayout(train)
-        train_layout.addWidget(self.training_panel)
+        train_layout.addWidget(self.training_view)
         train_layout.addWidget(self.plots, 1)
         inside = QWidget()
         inside_layout = QVBoxLayout(inside)
@@ -110,30 +114,9 @@ class MainWindow(QMainWindow):
         wrong = QWidget()
         QVBoxLayout(wrong).addWidget(self.evaluation_view)
         self.tabs = QTabWidget()
-        self.tabs.addTab(train, "Train and watch")
-        self.tabs.addTab(inside, "Look inside")
-        self.tabs.addTab(wrong, "Where it goes wrong")
+        for page, title in ((train, "Train and watch"), (inside, "Look inside"), (wrong, "Where it goes wrong")):
+            self.tabs.addTab(_scrolling(page), title)
         return self.tabs
-
-    def _canvas_tools(self) -> QHBoxLayout:
-        self.clear_button = QPushButton("Clear")
-        self.clear_button.setToolTip("Wipe the drawing (Esc or Delete)")
-        self.undo_button = QPushButton("Undo stroke")
-        self.undo_button.setToolTip("Take back the last stroke (Ctrl+Z)")
-        self.pen_slider = QSlider(Qt.Horizontal)
-        self.pen_slider.setRange(0, 100)
-        lo, hi = PEN_STEPS
-        self.pen_slider.setValue(round(100 * (self.canvas.pen_width() - lo) / (hi - lo)))
-        self.pen_slider.setToolTip("Pen width for the next strokes")
-        pen_label = QLabel("Pen:")
-        pen_label.setBuddy(self.pen_slider)
-        row = QHBoxLayout()
-        row.addWidget(self.clear_button)
-        row.addWidget(self.undo_button)
-        row.addSpacing(12)
-        row.addWidget(pen_label)
-        row.addWidget(self.pen_slider, 1)
-        return row
 
     def _build_actions(self) -> None:
         menu = self.menuBar()
@@ -142,25 +125,27 @@ class MainWindow(QMainWindow):
         self.save_action = self._action(file_menu, "&Save weights…", QKeySequence.Save, self.weights.save)
         self.shipped_action = self._action(file_menu, "Use s&hipped weights", "Ctrl+Shift+O",
                                            self.weights.use_shipped)
-        self.shipped_action.setEnabled(self.weights.shipped_available())
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.Quit, self.close)
         self.undo_action = self._action(edit_menu, "&Undo stroke", QKeySequence.Undo, self.canvas.undo)
-        self.clear_action = self._action(edit_menu, "&Clear drawing", "Esc", self.canvas.clear)
+        self.clear_action = self._action(edit_menu, "&Clear drawing", "Esc", self._clear_unless_typing)
         self.clear_action.setShortcuts([QKeySequence("Esc"), QKeySequence.Delete])
         self.test_digit_action = self._action(edit_menu, "Put a random &test digit on the canvas", "Ctrl+T",
                                               self.inspect.put_test_digit)
         edit_menu.addSeparator()
-        self._action(edit_menu, "&Thicker pen", "]", lambda: self._step_pen(+10))
-        self._action(edit_menu, "Thi&nner pen", "[", lambda: self._step_pen(-10))
+        self._action(edit_menu, "&Thicker pen", "]", lambda: self.drawing_tools.step_pen(+10))
+        self._action(edit_menu, "Thi&nner pen", "[", lambda: self.drawing_tools.step_pen(-10))
         self.start_action = self._action(train_menu, "&Start training", "Ctrl+Return", self.training.start)
         self.stop_action = self._action(train_menu, "S&top training", "Ctrl+.", self.training.stop)
         self.evaluate_action = self._action(train_menu, "&Evaluate on the test set", "Ctrl+E",
                                             self._evaluate)
         train_menu.addSeparator()
-        self.download_action = self._action(train_menu, "&Download MNIST", None, self.training.download_mnist)
-        self._action(train_menu, "Choose MNIST &folder…", None, self.training.choose_mnist_folder)
-        self.stop_action.setEnabled(False)
+        self.download_action = self._action(train_menu, "&Download MNIST", None, self.mnist.download)
+        self._action(train_menu, "Choose MNIST &folder…", None, self.mnist.choose_folder)
+        help_menu = menu.addMenu("&Help")
+        self.shortcuts_action = self._action(help_menu, "&Keyboard shortcuts", QKeySequence.HelpContents,
+                                             self.show_shortcuts)
+        self.about_action = self._action(help_menu, "&About Digit Draw", None, self.show_about)
 
     def _action(self, menu, text, shortcut, slot) -> QAction:
         action = QAction(text, self)
@@ -174,32 +159,39 @@ class MainWindow(QMainWindow):
     # ----- wiring -----------------------------------------------------------------------------
     def _connect(self) -> None:
         self.canvas.ink_changed.connect(self.predictor.schedule)
-        self.canvas.stroke_finished.connect(self.predictor.predict_now)
-        self.canvas.undone.connect(self.predictor.predict_now)
-        self.canvas.cleared.connect(self.predictor.predict_now)
-        self.canvas.image_shown.connect(self.predictor.predict_now)
+        for changed in (self.canvas.stroke_finished, self.canvas.undone, self.canvas.cleared,
+                        self.canvas.image_shown):
+            changed.connect(self.predictor.predict_now)
         self.predictor.predicted.connect(self.prediction_view.show_prediction)
-        self.clear_button.clicked.connect(self.canvas.clear)
-        self.undo_button.clicked.connect(self.canvas.undo)
-        self.pen_slider.valueChanged.connect(self._set_pen)
+        self.drawing_tools.clear_requested.connect(self.canvas.clear)
+        self.drawing_tools.undo_requested.connect(self.canvas.undo)
+        self.drawing_tools.pen_width_changed.connect(self.canvas.set_pen_width)
         self.active.changed.connect(self._show_weights)
-        self.training.busy_changed.connect(self._set_busy)
+        self.jobs.running_changed.connect(self._update_commands)
         self.inspect.exported.connect(lambda path: self.statusBar().showMessage(f"Saved {path}", 5000))
 
-    def _set_pen(self, value: int) -> None:
-        lo, hi = PEN_STEPS
-        self.canvas.set_pen_width(lo + (hi - lo) * value / 100)
+    def _clear_unless_typing(self) -> None:
+        if isinstance(QApplication.focusWidget(), TYPING):
+            self.canvas.setFocus()  # Esc leaves the field; the drawing stays
+        else:
+            self.canvas.clear()
 
-    def _step_pen(self, delta: int) -> None:
-        self.pen_slider.setValue(self.pen_slider.value() + delta)
+    def show_shortcuts(self) -> None:
+        self.dialogs.show_text("Keyboard shortcuts", help_texts.shortcuts_text(self.actions()))
 
-    def _set_busy(self, busy: bool) -> None:
-        # Other weights must not be swapped in under a run that will hand back its own epochs.
-        running = self.training.trainer.is_running()
-        for action in (self.open_action, self.shipped_action, self.start_action, self.download_action):
-            action.setEnabled(not busy)
-        self.shipped_action.setEnabled(not busy and self.weights.shipped_available())
-        self.stop_action.setEnabled(running)
+    def show_about(self) -> None:
+        self.dialogs.show_text("About Digit Draw", help_texts.about_text(self.active))
+
+    def _update_commands(self) -> None:
+        # Other weights must not be swapped in under a run that will hand back its own epochs,
+        # and nothing may train while MNIST is still arriving.
+        training, downloading = self.training.is_running(), self.mnist.downloading
+        idle = not (training or downloading)
+        for action in (self.open_action, self.start_action, self.download_action):
+            action.setEnabled(idle)
+        self.training_view.start_button.setEnabled(idle)
+        self.shipped_action.setEnabled(idle and self.weights.shipped_available())
+        self.stop_action.setEnabled(training)
 
     def _evaluate(self) -> None:
         self.tabs.setCurrentIndex(2)
@@ -208,10 +200,49 @@ class MainWindow(QMainWindow):
     def _show_weights(self) -> None:
         self.weights_label.setText(self.active.describe())
 
+    # ----- size, memory and quitting -----------------------------------------------------------
+    def _restore(self) -> None:
+        """Open at the size last used if it fits a screen now, else at a size that fits this one."""
+        saved = self.settings.geometry()
+        if saved is None or not self.restoreGeometry(saved) or not on_a_screen(self.frameGeometry()):
+            fit_to_screen(self, PREFERRED_SIZE)
+        for splitter, name in ((self.splitter, "main"), (self.left_splitter, "left")):
+            state = self.settings.splitter(name)
+            if state is not None:
+                splitter.restoreState(state)
+
+    def _may_close(self) -> bool:
+        running = [what for what, busy in (("training", self.training.is_running()),
+                                            ("the MNIST download", self.mnist.downloading)) if busy]
+        if running and not self.dialogs.confirm_quit(" and ".join(running)):
+            return False
+        if self.active.unsaved and not self.training.is_running():
+            answer = self.dialogs.ask_save_before_quit(
+                f"The weights in use ({self.active.source}) were trained here and are not saved.")
+            return answer == "discard" or (answer == "save" and self.weights.save())
+        return True
+
     def closeEvent(self, event) -> None:
+        if not self._may_close():
+            event.ignore()
+            return
+        self.settings.save_window(self.saveGeometry(), {"main": self.splitter.saveState(),
+                                                        "left": self.left_splitter.saveState()})
+        self.settings.set_pen_width(self.canvas.pen_width())
+        self.settings.set_training(self.training_view.config())
+        self.settings.sync()
         # A run stops before its next batch, but an epoch's test pass can take a few seconds
         # more: vanish at once, then join the worker threads so nothing outlives the window.
         self.hide()
-        self.training.shutdown()
-        self.inspect.shutdown()
+        self.jobs.shutdown()
         super().closeEvent(event)
+
+
+def _scrolling(widget: QWidget) -> QScrollArea:
+    """``widget`` in a frameless scroll area: it may be squeezed below its minimum size and stay
+    reachable, and shows no scroll bar while it fits."""
+    area = QScrollArea()
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.NoFrame)
+    return area

@@ -32,3 +32,24 @@ def style_plot(plot: pg.PlotItem, title: str, left: str, bottom: str) -> None:
         plot.getAxis(axis).enableAutoSIPrefix(False)  # no "(x0.001)" rescaling of the labels
     plot.setMenuEnabled(False)
     plot.hideButtons()
+
+
+def legend_html(title: str, entries) -> str:
+    """A plot title that is also its legend: ``entries`` of (glyph, colour, name), e.g. ("━", TRAIN, "train").
+
+    A line above the plot instead of pyqtgraph's legend box, which sits on top of the curves.
+    """
+    keys = "&nbsp;&nbsp;".join(f"<span style='color:{colour}'>{glyph}</span>&nbsp;{name}"
+                               for glyph, colour, name in entries)
+    return f"<b>{title}</b>&nbsp;&nbsp;&nbsp;<span style='font-size:8pt'>{keys}</span>"
+
+
+def plot_hint(plot: pg.PlotItem, text: str) -> pg.TextItem:
+    """A muted note in the middle of an empty plot, saying what will appear there.
+
+    Ignored by autorange: a text item has a fixed size in pixels, so its size in data units
+    shrinks as the view zooms in, and a view fitted to it would zoom in forever.
+    """
+    hint = pg.TextItem(text, color=MUTED, anchor=(0.5, 0.5))
+    plot.addItem(hint, ignoreBounds=True)
+    return hint

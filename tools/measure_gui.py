@@ -169,23 +169,25 @@ def measure_idle(app, window):
 
 
 def measure_training(app, window, train_images):
-    from gui.training_worker import TrainingConfig
-    config = dataclasses.replace(TrainingConfig(), epochs=1, train_size=train_images, test_size=2000)
-    trainer, done, epochs = window.training.trainer, [], []
-    trainer.finished.connect(lambda: done.append(True))
-    trainer.epoch_finished.connect(lambda info, state: epochs.append(info))
+    from gui.train.controls_view import WINDOW_DEFAULTS
+    config = dataclasses.replace(WINDOW_DEFAULTS, epochs=1, train_size=train_images, test_size=2000)
+    training, done = window.training, []
+    training.run_ended.connect(lambda: done.append(True))  # emitted on the main thread
     probe = StallProbe()
     probe.start()
     started = time.perf_counter()
-    window.training.start(config)
+    if not training.start(config):
+        raise RuntimeError("the training run did not start")
     wait(app, 1.0)  # MNIST loaded and batches going
-    during_move = move_latencies(app, window) if trainer.is_running() else np.array([])
-    during_live = live_latencies(app, window) if trainer.is_running() else np.array([])
+    during_move = move_latencies(app, window) if training.is_running() else np.array([])
+    during_live = live_latencies(app, window) if training.is_running() else np.array([])
     wait(app, until=lambda: bool(done))
     gaps, took = probe.stop(), time.perf_counter() - started
+    epochs = training.result.history.epochs if training.result else []
     rate = f", {epochs[-1].images_per_sec:,.0f} images/s" if epochs else " (no epoch finished)"
-    print(f"training run: {train_images:,} images + 2,000 test images, augmented, "
-          f"{config.threads} thread(s), {took:.1f} s{rate}")
+    print(f"training run: {train_images:,} images + 2,000 test images, "
+          f"{'augmented' if config.augment else 'not augmented'}, {config.workers} thread(s), "
+          f"{took:.1f} s{rate}, {window.plots.batch_count} batches plotted")
     print(describe("event-loop gaps while training (10 ms probe)", gaps))
     print(describe("move -> prediction shown, during training", during_move))
     print(describe("move -> guess, live throttled path at 125 Hz, during training", during_live))

@@ -43,7 +43,7 @@ def per_call_ms(fn, repeats: int) -> float:
 
 
 def live_path(window, repeats: int) -> None:
-    from gui.feature_maps import read_blocks
+    from cnn.feature_maps import read_blocks
     window.tabs.setCurrentIndex(1)
     predictor, inspect, view = window.predictor, window.inspect, window.feature_maps_view
     prediction = predictor.latest
@@ -69,7 +69,7 @@ def live_path(window, repeats: int) -> None:
 def evaluation(app, window) -> None:
     from PySide6.QtCore import QTimer
     window.tabs.setCurrentIndex(2)
-    evaluator, done, gaps = window.inspect.evaluator, [], []
+    done, gaps = [], []
     last = [time.perf_counter()]
 
     def tick():
@@ -80,7 +80,7 @@ def evaluation(app, window) -> None:
     probe = QTimer()
     probe.setInterval(10)
     probe.timeout.connect(tick)
-    evaluator.finished.connect(lambda: done.append(time.perf_counter()))
+    window.inspect.evaluation_ended.connect(lambda: done.append(time.perf_counter()))  # main thread
     probe.start()
     wait(app, 1.0)
     idle = list(gaps)

@@ -3,10 +3,11 @@
     python tools/screenshot.py [--data-dir DIR] [--out PATH] [--inside-out PATH] [--errors-out PATH]
                                [--train-images N] [--epochs N]
 
-It trains a fresh network for a short run (so the loss plot shows it learning), then draws a
+With MNIST the window starts untrained (as without shipped weights) and trains a fresh network
+for a short run, which then stays in use (so the loss plot shows it learning), then draws a
 digit with real mouse events so the prediction, the bars and the 28x28 preview are filled in.
-Without MNIST it feeds a made-up history through the training controller's own signals instead,
-and predicts with the weights it opened. Then it shows the "Look inside" tab (feature maps of
+Without MNIST it feeds a made-up history to the training views' own setters instead, and
+predicts with the weights it opened. Then it shows the "Look inside" tab (feature maps of
 that digit, filters) as ``docs/screenshot-inside.png`` and, with MNIST, evaluates the trained
 weights and opens their most frequent mistake in "Where it goes wrong" (``docs/screenshot-errors.png``).
 """
@@ -54,39 +55,52 @@ def two_points(n=60):
 
 
 def train_for_real(app, window, config):
-    trainer, done = window.training.trainer, []
-    trainer.finished.connect(lambda: done.append(True))
-    window.training_panel.set_config(config)
-    window.training_panel.start_button.click()
+    """Start a run from the training controls, as a person would, and wait until it is over."""
+    training, done = window.training, []
+    training.run_ended.connect(lambda: done.append(True))  # emitted on the main thread
+    window.training_view.set_config(config, from_scratch=True)
+    window.training_view.start_button.click()
     wait(app, until=lambda: bool(done))
 
 
 def synthetic_history(window, config):
-    """A plausible loss history sent through the controller's signals (no MNIST needed)."""
-    trainer, rng = window.training.trainer, np.random.default_rng(0)
+    """A plausible loss history shown through the training views' own setters (no MNIST needed)."""
+    from gui.train.controls_view import epoch_line
+    controls, plots, rng = window.training_view, window.plots, np.random.default_rng(0)
     batches = math.ceil(config.train_size / config.batch_size)
-    trainer.started.emit(config)
+    controls.set_config(config, from_scratch=True)
+    controls.set_running(True)
+    controls.reset_progress()
+    plots.reset()
+    controls.append_log(f"Made-up history (no MNIST): {config.train_size:,} images for {config.epochs} "
+                        f"epoch(s), batch {config.batch_size}.")
     for epoch in range(1, config.epochs + 1):
         for b in range(1, batches + 1):
             step = (epoch - 1) * batches + b
             loss = 0.08 + 2.2 * math.exp(-step / 25) + 0.08 * rng.standard_normal() ** 2
-            seen = step * config.batch_size
-            trainer.batch_finished.emit(cnn.BatchInfo(epoch, config.epochs, b, batches, loss, 1100.0,
-                                                      seen / 1100, seen, config.epochs * config.train_size))
+            seen = (epoch - 1) * config.train_size + min(b * config.batch_size, config.train_size)
+            info = cnn.BatchInfo(epoch, config.epochs, b, batches, loss, 1100.0, seen / 1100, seen,
+                                 config.epochs * config.train_size)
+            plots.add_batch(info)
+            controls.show_batch(info)
         info = cnn.EpochInfo(epoch, config.epochs, 0.1 + 0.5 / epoch, 0.9 + 0.02 * epoch,
-                             0.08 + 0.2 / epoch ** 1.5, 0.93 + 0.015 * epoch, 1100.0, 5.0 * epoch)
-        trainer.epoch_finished.emit(info, window.active.copy_state())
-    trainer.completed.emit(cnn.History(epochs=[], stopped=False))
-    trainer.finished.emit()
+                             0.08 + 0.2 / epoch ** 1.5, 0.93 + 0.015 * epoch, 1100.0, 5.0 * epoch, batches)
+        plots.add_epoch(info)
+        controls.append_log(epoch_line(info))
+    controls.finish_progress(f"Finished {config.epochs} epoch(s).")
+    controls.set_running(False)
+    plots.flush()
 
 
 def evaluate_and_open_worst_cell(app, window):
     """Evaluate the weights in use and click the confusion matrix's largest mistake."""
-    evaluator, done = window.inspect.evaluator, []
-    evaluator.finished.connect(lambda: done.append(True))
+    done = []
+    window.inspect.evaluation_ended.connect(lambda: done.append(True))  # emitted on the main thread
     window.evaluation_view.evaluate_button.click()
     wait(app, until=lambda: bool(done))
     report = window.evaluation_view.report
+    if report is None:
+        raise RuntimeError(f"no evaluation report: {window.evaluation_view.status_label.text()}")
     mistakes = np.where(np.eye(10, dtype=bool), 0, report.confusion)
     true, predicted = np.unravel_index(np.argmax(mistakes), mistakes.shape)
     window.evaluation_view.select_cell(int(true), int(predicted))
@@ -121,17 +135,20 @@ def main(argv=None):
     from PySide6.QtWidgets import QApplication
     app = QApplication([])
     app.setStyle("Fusion")
-    from gui.application import create_window, limit_blas_threads
-    from gui.training_worker import TrainingConfig
+    from gui.application import SHIPPED_WEIGHTS, create_window, limit_blas_threads
+    from gui.train.controls_view import WINDOW_DEFAULTS
     limit_blas_threads()
     have_mnist = has_mnist(args.data_dir)
-    window = create_window(data_dir=args.data_dir)
+    # With MNIST the window starts untrained (no shipped weights found): a short run then stays in
+    # use, as a better run would, instead of losing to the shipped weights and being offered.
+    shipped = ROOT / "weights" / "not-shipped.npz" if have_mnist else SHIPPED_WEIGHTS
+    window = create_window(data_dir=args.data_dir, shipped_path=shipped)
     window.resize(1280, 800)
     window.show()
     wait(app, 0.3)
     # From a fresh network, so the loss plot shows it learning.
-    config = dataclasses.replace(TrainingConfig(), epochs=args.epochs, train_size=args.train_images,
-                                 test_size=2000, from_scratch=True)
+    config = dataclasses.replace(WINDOW_DEFAULTS, epochs=args.epochs, train_size=args.train_images,
+                                 test_size=2000)
     if have_mnist:
         train_for_real(app, window, config)
     else:

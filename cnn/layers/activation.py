@@ -10,6 +10,8 @@ class ReLU(Layer):
     Shape: any -> same (memory layout kept, so channels-last activations stay channels-last).
     """
 
+    caches = ("_out",)
+
     def __init__(self):
         super().__init__()
         self._out = None

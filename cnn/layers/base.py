@@ -43,8 +43,11 @@ class Layer:
         self._drop_caches()
         return self
 
+    caches = ()  # names of the attributes holding work buffers and what forward kept for backward
+
     def _drop_caches(self):
-        self.__dict__.update({k: None for k in vars(self) if k.startswith("_")})
+        for name in self.caches:
+            setattr(self, name, None)
 
     def replicate(self):
         """A twin for another thread: the same parameter arrays, its own gradients and caches."""

@@ -27,12 +27,12 @@ class Conv2D(Layer):
         (2, 8, 28, 28)
     """
 
+    caches = ("_pad", "_cols")
+
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, *, rng=None, init="kaiming"):
         super().__init__()
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
-        # The first layer of a network never needs the gradient of its input: skipping it saves a col2im.
-        self.input_grad = True
         rng = rng if rng is not None else np.random.default_rng()
         shape = (out_channels, in_channels, kernel_size, kernel_size)
         fan_in = in_channels * kernel_size * kernel_size
@@ -70,7 +70,10 @@ class Conv2D(Layer):
         step = max(1, CHUNK_FLOATS // (pixels * self.kernel_size ** 2 * self.in_channels))
         return [(lo, min(lo + step, n)) for lo in range(0, n, step)]
 
-    def backward(self, grad_out):
+    # A network's first layer never needs the gradient of its input: skipping it saves a col2im.
+    can_skip_input_grad = True
+
+    def backward(self, grad_out, input_grad=True):
         n, _, oh, ow = grad_out.shape
         g = np.ascontiguousarray(grad_out.transpose(0, 2, 3, 1))
         k, c, s, xp = self.kernel_size, self.in_channels, self.stride, self._pad
@@ -81,7 +84,7 @@ class Conv2D(Layer):
         self.grads["weight"][...] = dw.reshape(-1, k, k, c).transpose(0, 3, 1, 2)
         g2 = g.reshape(-1, self.out_channels)
         self.grads["bias"][...] = np.ones(len(g2), g.dtype) @ g2  # ~10x faster than g2.sum(axis=0)
-        if not self.input_grad:
+        if not input_grad:
             return None
         return self._input_grad(g).transpose(0, 3, 1, 2)
 

@@ -18,6 +18,8 @@ class Dense(Layer):
         (3, 2)
     """
 
+    caches = ("_x",)
+
     def __init__(self, in_features, out_features, *, rng=None, init="kaiming"):
         super().__init__()
         self.in_features, self.out_features = in_features, out_features

@@ -14,6 +14,8 @@ class Dropout(Layer):
     Shape: any -> same.
     """
 
+    caches = ("_mask",)
+
     def __init__(self, p=0.5, *, rng=None):
         super().__init__()
         if not 0.0 <= p < 1.0:

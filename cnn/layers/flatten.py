@@ -5,6 +5,8 @@ from .base import Layer
 class Flatten(Layer):
     """``(N, C, H, W)`` -> ``(N, C*H*W)`` in PyTorch's (C, H, W) order, whatever the memory layout."""
 
+    caches = ("_shape",)
+
     def __init__(self):
         super().__init__()
         self._shape = None

@@ -20,6 +20,8 @@ class MaxPool2D(Layer):
         (1, 3, 2, 2)
     """
 
+    caches = ("_x", "_slot", "_argmax")
+
     def __init__(self, kernel_size, stride=None):
         super().__init__()
         self.kernel_size = kernel_size

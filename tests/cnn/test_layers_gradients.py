@@ -104,11 +104,10 @@ def test_conv2d_without_input_grad_returns_none_but_fills_param_grads():
     x = rng.standard_normal((2, 2, 7, 7))
     with_input, without = (Conv2D(2, 3, 3, stride=2, padding=1, rng=np.random.default_rng(0)).to(np.float64)
                            for _ in range(2))
-    without.input_grad = False
     g = rng.standard_normal(with_input.forward(x).shape)
     without.forward(x)
     assert with_input.backward(g) is not None
-    assert without.backward(g) is None
+    assert without.backward(g, input_grad=False) is None
     for key in with_input.grads:
         assert np.abs(without.grads[key]).sum() > 0
         np.testing.assert_allclose(without.grads[key], with_input.grads[key], rtol=1e-12, atol=1e-12)
@@ -116,11 +115,16 @@ def test_conv2d_without_input_grad_returns_none_but_fills_param_grads():
 
 def test_sequential_first_layer_skips_input_grad():
     rng = np.random.default_rng(2)
-    model = cnn.Sequential([Conv2D(1, 2, 3, rng=rng), ReLU(), Flatten(), Dense(2 * 4 * 4, 3, rng=rng)])
-    assert model.layers[0].input_grad is False
-    out = model.forward(rng.standard_normal((2, 1, 6, 6)).astype(np.float32))
+    first = Conv2D(1, 2, 3, rng=rng)
+    model = cnn.Sequential([first, ReLU(), Flatten(), Dense(2 * 4 * 4, 3, rng=rng)])
+    x = rng.standard_normal((2, 1, 6, 6)).astype(np.float32)
+    out = model.forward(x)
     assert model.backward(np.ones_like(out)) is None
     assert np.abs(model.layers[0].grads["weight"]).sum() > 0
+    assert model.backward(np.ones_like(out), input_grad=True).shape == x.shape
+    # The caller's layer is not changed: on its own it still returns its input gradient.
+    first.forward(x)
+    assert first.backward(np.ones((2, 2, 4, 4), np.float32)).shape == x.shape
 
 
 POOL_CASES = [  # (kernel, stride, H, W): the first two tile the input (fast path), the rest do not
@@ -278,9 +282,8 @@ def test_build_default_gradients_float64():
         assert np.abs(analytic).max() > 0, p.name
         assert rel_error(analytic, numeric_grad(loss, p.data, flat)) < TOL, p.name
 
-    model.layers[0].input_grad = True
     _, g = cross_entropy(forward(), labels)
-    dx = model.backward(g)
+    dx = model.backward(g, input_grad=True)
     assert dx.shape == x.shape
     flat = [np.unravel_index(i, x.shape) for i in rng.choice(x.size, 12, replace=False)]
     assert rel_error([dx[idx] for idx in flat], numeric_grad(loss, x, flat)) < TOL

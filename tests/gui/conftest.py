@@ -9,11 +9,14 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
+import cnn
 from gui.application import SHIPPED_WEIGHTS, create_window
-from gui.canvas import DrawingCanvas
-from gui.training_worker import TrainingConfig
+from gui.draw.canvas import DrawingCanvas
+from gui.settings import WindowSettings
+from tests import synthetic_mnist
 from tools.mouse import draw_stroke
 
 # The session's QApplication, made while collecting, before any test runs: a test elsewhere that
@@ -32,7 +35,11 @@ def pytest_collection_modifyitems(config, items):
 
 
 # Small runs: a few hundred images, tested on 500, so a test trains in about a second.
-SMALL_RUN = TrainingConfig(epochs=2, batch_size=64, train_size=512, test_size=500, augment=False)
+SMALL_RUN = cnn.TrainingConfig(epochs=2, batch_size=64, train_size=512, test_size=500, augment=False,
+                               workers=1)
+# A learnable stand-in for MNIST (bars at ten angles), so training and evaluation tests need no
+# download; a few tests still use the real MNIST through the ``mnist_dir`` fixture.
+SYNTHETIC = synthetic_mnist.make(train=1024, test=600)
 
 
 class FakeDialogs:
@@ -63,10 +70,31 @@ class FakeDialogs:
         self.asked.append("folder")
         return self.folder
 
+    # Quitting: by default the user lets the window close (tests close windows at teardown).
+    quit_answer = True
+    unsaved_answer = "discard"
+
+    def confirm_quit(self, running):
+        self.asked.append(f"quit during {running}")
+        return self.quit_answer
+
+    def ask_save_before_quit(self, what):
+        self.asked.append("unsaved")
+        return self.unsaved_answer
+
+    def show_text(self, title, html):
+        self.asked.append(title)
+        self.shown = html
+
 
 @pytest.fixture
 def small_run():
     return SMALL_RUN
+
+
+@pytest.fixture
+def synthetic():
+    return SYNTHETIC
 
 
 @pytest.fixture
@@ -78,10 +106,14 @@ def dialogs():
 def make_window(qtbot, dialogs, tmp_path):
     """``make_window(**options)``: a shown window with stand-in dialogs, closed (and joined) after.
 
-    Without ``shipped_path`` it starts from a missing shipped file, i.e. untrained weights.
+    Without ``shipped_path`` it starts from a missing shipped file, i.e. untrained weights; without
+    ``data_dir`` (or ``mnist_data``) it reads the synthetic MNIST.
     """
     def make(**options):
         options.setdefault("shipped_path", tmp_path / "no-shipped-weights.npz")
+        options.setdefault("settings", WindowSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)))
+        if "data_dir" not in options:
+            options.setdefault("mnist_data", SYNTHETIC)
         options.setdefault("training_defaults", SMALL_RUN)
         window = create_window(dialogs=dialogs, **options)
         qtbot.addWidget(window)  # closed at teardown: closeEvent joins any running thread

@@ -4,7 +4,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from gui.canvas import DEFAULT_PEN_WIDTH
+from gui.draw.canvas import DEFAULT_PEN_WIDTH
 
 
 def test_blank_canvas_has_no_ink(canvas):
@@ -61,10 +61,14 @@ def test_undo_removes_only_the_last_stroke(canvas, draw, shapes, qtbot):
     assert len(canvas.strokes) == 1
     # Re-rendered from the stored points: the same picture up to antialiasing rounding.
     assert np.abs(canvas.ink() - one_only).max() < 0.3
-    with qtbot.waitSignal(canvas.cleared):
-        canvas.undo()
+    heard = []
+    for name in ("undone", "cleared"):
+        getattr(canvas, name).connect(lambda name=name: heard.append(name))
+    canvas.undo()
+    assert heard == ["undone"]  # one change, one signal: the window predicts once
     assert canvas.is_empty() and canvas.ink().max() == 0
-    canvas.undo()  # nothing left to undo: no error
+    canvas.undo()  # nothing left to undo: no error, no signal
+    assert heard == ["undone"]
 
 
 def test_resize_redraws_the_same_drawing_at_the_new_size(canvas, draw, shapes):
@@ -102,3 +106,21 @@ def test_pen_width_changes_later_strokes_only(canvas, draw):
     thick = (ink[140, 140:] > 0.5).sum()
     assert thick > 1.6 * thin
     assert [s.width for s in canvas.strokes] == [pytest.approx(DEFAULT_PEN_WIDTH), pytest.approx(0.14)]
+
+
+def test_clear_can_be_undone_and_undo_walks_back_every_change(canvas, draw, shapes):
+    draw(canvas, shapes.one())
+    one = canvas.ink().copy()
+    draw(canvas, shapes.seven())
+    both = canvas.ink().copy()
+    canvas.clear()
+    canvas.clear()  # clearing a blank paper is no change: nothing to undo for it
+    assert canvas.is_empty()
+    canvas.undo()
+    # The same strokes, re-rendered whole (a live stroke is painted piece by piece: antialiasing
+    # differs at the joints).
+    assert len(canvas.strokes) == 2 and np.abs(canvas.ink() - both).mean() < 0.01
+    canvas.undo()
+    assert len(canvas.strokes) == 1 and np.abs(canvas.ink() - one).mean() < 0.01
+    canvas.undo()
+    assert canvas.is_empty()

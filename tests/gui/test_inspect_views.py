@@ -4,9 +4,9 @@ import pytest
 from PySide6.QtGui import QImage
 
 import cnn
-from gui.feature_maps import conv_blocks
-from gui.feature_maps_view import COLUMNS
-from gui.tiles import GAP, mosaic, scale_per_map, scale_signed
+from cnn import conv_blocks
+from gui.inspect.feature_maps_view import COLUMNS
+from gui.inspect.tiles import GAP, mosaic, scale_per_map, scale_signed
 
 LOOK_INSIDE = 1
 

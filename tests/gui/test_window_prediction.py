@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import cnn
-from gui.prediction_view import NO_GUESS
+from gui.draw.prediction_view import NO_GUESS
 
 
 def expected_probabilities(window):

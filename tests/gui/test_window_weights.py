@@ -98,3 +98,35 @@ def test_a_damaged_start_up_file_opens_the_window_untrained_with_the_error(make_
     window = make_window(weights_path=damaged)
     assert window.active.source == "untrained"
     assert window.banner.kind == "error" and "broken.npz" in window.banner.text
+
+
+def test_a_damaged_start_up_file_opens_the_window_on_the_shipped_weights(make_window, tmp_path, weights_file):
+    damaged = tmp_path / "broken.npz"
+    damaged.write_bytes(b"PK\x03\x04" + bytes(200))
+    window = make_window(weights_path=damaged, shipped_path=weights_file)
+    assert "shipped" in window.active.source and window.active.path == weights_file
+    assert window.banner.kind == "error" and "broken.npz" in window.banner.text
+    assert "shipped weights instead" in window.banner.text
+
+
+def test_every_failing_open_shows_a_banner_even_for_unexpected_errors(window, dialogs, tmp_path,
+                                                                      monkeypatch):
+    def explode(path):
+        raise RecursionError("maximum recursion depth exceeded")  # what deep JSON once raised
+
+    monkeypatch.setattr(cnn, "load_model", explode)
+    dialogs.open_path = tmp_path / "deep.npz"
+    window.open_action.trigger()
+    assert window.banner.kind == "error" and "deep.npz" in window.banner.text
+    assert window.active.source == "untrained"
+
+
+def test_a_later_success_clears_the_open_error(window, dialogs, tmp_path, weights_file):
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"nope")
+    dialogs.open_path = bad
+    window.open_action.trigger()
+    assert window.banner.kind == "error"
+    dialogs.open_path = weights_file
+    window.open_action.trigger()
+    assert not window.banner.isVisible() and window.active.path == weights_file
