@@ -1,48 +1,11 @@
-"""Digit Draw: draw a digit, watch a NumPy CNN read it. ``python app.py --help`` for the commands."""
+"""Digit Draw: draw a digit, watch a NumPy CNN read it. ``python app.py --help`` for the commands.
+
+The command itself is ``digit_draw.main`` (what the installed ``digit-draw`` runs); this file lets
+a working tree start it as ``python app.py``.
+"""
 import sys
 
-from cli import SHIPPED_WEIGHTS, CommandFailed, UsageError
-from cli import download, evaluate, predict, train
-from cli.args import OneLineParser
-
-
-def build_parser():
-    parser = OneLineParser(prog="app.py", description="Digit Draw. Without a command, opens the window.")
-    parser.add_argument("--weights", metavar="PATH", help=f"weights to open (default {SHIPPED_WEIGHTS.name})")
-    parser.add_argument("--data-dir", metavar="DIR", help="MNIST folder (default: $MNIST_DIR, then the cache)")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
-    for module in (train, evaluate, predict, download):
-        module.add_parser(subparsers)
-    return parser
-
-
-def user_errors():
-    """Exceptions that mean the user asked for something impossible: one line, exit code 2."""
-    import cnn  # not Qt: a machine without Qt's libraries still gets one-line errors
-    return (UsageError, cnn.WeightsFileError, cnn.MnistNotFoundError, cnn.MnistFormatError,
-            FileNotFoundError, IsADirectoryError, PermissionError)
-
-
-def main(argv=None):
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        import gui
-        return gui.run(weights_path=args.weights, data_dir=args.data_dir)
-    import cnn
-    try:
-        return args.run(args)
-    except user_errors() as e:
-        one_line = "; ".join(part.strip() for part in str(e).splitlines() if part.strip())
-        print(f"app.py {args.command}: error: {one_line}", file=sys.stderr)
-        return 2
-    except (CommandFailed, cnn.DownloadError) as e:
-        print(f"app.py {args.command}: error: {e}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print(f"\napp.py {args.command}: interrupted", file=sys.stderr)
-        return 130
-
+from digit_draw.main import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,7 +1,5 @@
 """The command-line subcommands of ``app.py``; each module adds one subparser and its ``run``."""
-from pathlib import Path
-
-SHIPPED_WEIGHTS = Path(__file__).resolve().parent.parent / "weights" / "digitnet.npz"
+from digit_draw.shipped import SHIPPED_WEIGHTS  # a pathlib.Path: weights/ here, or the installed copy
 
 
 class UsageError(Exception):

@@ -20,7 +20,7 @@ import cnn
 from cnn.normalization import DEFAULT as NORMALIZATION
 from cnn.recipe import CHANCE_SLACK, MAX_BATCH_SIZE
 
-from . import CommandFailed, UsageError
+from . import SHIPPED_WEIGHTS, CommandFailed, UsageError
 from .args import add_data_dir, check_output, positive_float, positive_int, whole_number
 from .progress import ProgressBar, format_seconds
 
@@ -59,6 +59,9 @@ def add_parser(subparsers):
 def run(args):
     config = _config(args)
     out, plot = Path(args.out), Path(args.plot) if args.plot else None
+    if out.resolve() == Path(SHIPPED_WEIGHTS).resolve():
+        raise UsageError(f"--out {out} is the app's shipped weights, which are never replaced "
+                         "(not even with --force); choose another --out")
     check_output(out, "--out", replace=args.force)
     if plot is not None:
         check_output(plot, "--plot", replace=True)

@@ -88,13 +88,18 @@ class Adam(Optimizer):
         return f"Adam(lr={self.lr}, betas={self.betas}, eps={self.eps}, weight_decay={self.weight_decay})"
 
 
-def cosine_schedule(base_lr, epochs):
+def cosine_schedule(base_lr, epochs, warmup=0.0):
     """``lr(progress)`` falling from ``base_lr`` to 0 along half a cosine over ``epochs``.
 
     ``progress`` is in epochs (a float), as ``fit(lr_schedule=...)`` passes it: a smooth decay
-    lets the last steps settle into a minimum instead of bouncing around it.
+    lets the last steps settle into a minimum instead of bouncing around it. Over the first
+    ``warmup`` epochs the rate climbs from 5% to the full curve: Adam's first steps at full rate
+    throw a fresh network's loss from 2.3 up to ~14 before it recovers (measured on MNIST).
     """
-    return lambda progress: base_lr * 0.5 * (1 + math.cos(math.pi * min(progress / epochs, 1.0)))
+    def lr(progress):
+        ramp = min(1.0, 0.05 + 0.95 * progress / warmup) if warmup > 0 else 1.0
+        return ramp * base_lr * 0.5 * (1 + math.cos(math.pi * min(progress / epochs, 1.0)))
+    return lr
 
 
 DEFAULT_LR = {"adam": 2e-3, "sgd": 0.05}  # with batch 64 and the cosine schedule

@@ -20,6 +20,7 @@ from .optim import DEFAULT_LR, cosine_schedule, make_optimizer
 from .train import History, NonFiniteLossError, fit
 from .writing_styles import add_slashed_zeros
 
+WARMUP_EPOCHS = 0.1  # the learning rate's climb at the start (94 steps of 64 on all of MNIST)
 MAX_BATCH_SIZE = 4096  # one batch's activations and columns take ~0.5 GB here; beyond is a typo
 CHANCE_SLACK = 1.5  # accuracy under 1.5x chance after a full epoch of real steps: it learns nothing
 CHANCE_MIN_BATCHES = 20  # fewer steps than this can honestly leave a fresh network near chance
@@ -81,7 +82,8 @@ class TrainingConfig:
     def settings(self) -> dict:
         """The settings as a weights file's ``training`` record names them."""
         return {"architecture": self.architecture, "batch_size": self.batch_size,
-                "optimizer": self.optimizer.lower(), "lr": self.learning_rate, "schedule": "cosine",
+                "optimizer": self.optimizer.lower(), "lr": self.learning_rate,
+                "schedule": f"cosine, {WARMUP_EPOCHS:g}-epoch warm-up",
                 "augment": self.augment, "seed": self.seed, "epochs_planned": self.epochs}
 
 
@@ -135,7 +137,7 @@ def run_training(config, data, *, model=None, normalization=DEFAULT_NORMALIZATIO
                       rng=rng, prepare=make_prepare(normalization, augment=config.augment),
                       val=(x_test, y_test), on_batch=watch.on_batch, on_epoch=watch.on_epoch,
                       should_stop=lambda: watch.diverged is not None or bool(should_stop and should_stop()),
-                      lr_schedule=cosine_schedule(config.learning_rate, config.epochs),
+                      lr_schedule=cosine_schedule(config.learning_rate, config.epochs, WARMUP_EPOCHS),
                       workers=config.workers)
         diverged = watch.diverged
     except NonFiniteLossError as e:

@@ -29,7 +29,7 @@ from gui.train.controls_view import WINDOW_DEFAULTS, TrainingView
 from gui.train.plots_view import TrainingPlotsView
 from gui.weights import WeightsController, initial_model
 
-SHIPPED_WEIGHTS = Path(__file__).resolve().parent.parent / "weights" / "digitnet.npz"
+from digit_draw.shipped import SHIPPED_WEIGHTS  # a pathlib.Path: weights/ here, or the installed copy
 
 
 def create_window(weights_path=None, data_dir=None, *, shipped_path: Path = SHIPPED_WEIGHTS,

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QComboBox, QFrame, QGroupBox, QLabel,
                                QLineEdit, QMainWindow, QPlainTextEdit, QScrollArea, QSplitter, QTabWidget,
                                QVBoxLayout, QWidget)
 
 from gui import help as help_texts
-from gui.settings import fit_to_screen, on_a_screen
+from gui.settings import keep_on_screen, restore_window
 
 PREFERRED_SIZE = QSize(1280, 800)
 TYPING = (QLineEdit, QAbstractSpinBox, QComboBox, QPlainTextEdit)  # where Esc must not wipe the drawing
@@ -35,7 +35,7 @@ class Parts:
     training_view: object  # train/: TrainingView
     plots: object  # train/: TrainingPlotsView
     inspect: object  # inspect/: InspectController
-    feature_maps_view: object
+    feature_maps_view: object  # inspect/: the views, then the digit picker
     filters_view: object
     evaluation_view: object
     test_digit_picker: object
@@ -45,9 +45,7 @@ class Parts:
 
 
 class MainWindow(QMainWindow):
-    """Args:
-        parts: the ``Parts`` to lay out; each is also an attribute of the window (``window.canvas``).
-    """
+    """``parts``: the ``Parts`` to lay out; each is also an attribute of the window (``window.canvas``)."""
 
     def __init__(self, parts: Parts, parent=None):
         super().__init__(parent)
@@ -81,7 +79,7 @@ class MainWindow(QMainWindow):
         QVBoxLayout(guess).addWidget(self.prediction_view)
         self.left_splitter = QSplitter(Qt.Vertical)
         self.left_splitter.addWidget(draw)
-        self.left_splitter.addWidget(_scrolling(guess))
+        self.left_splitter.addWidget(guess)
         self.left_splitter.setStretchFactor(0, 3)
         self.left_splitter.setStretchFactor(1, 2)
         right = QWidget()
@@ -115,6 +113,7 @@ class MainWindow(QMainWindow):
         QVBoxLayout(wrong).addWidget(self.evaluation_view)
         self.tabs = QTabWidget()
         for page, title in ((train, "Train and watch"), (inside, "Look inside"), (wrong, "Where it goes wrong")):
+            page.layout().setContentsMargins(2, 2, 2, 2)  # room for the views at 1280 x 720
             self.tabs.addTab(_scrolling(page), title)
         return self.tabs
 
@@ -201,15 +200,18 @@ class MainWindow(QMainWindow):
         self.weights_label.setText(self.active.describe())
 
     # ----- size, memory and quitting -----------------------------------------------------------
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not getattr(self, "_placed", False):
+            self._placed = True
+            # The window manager adds its frame only once the window is mapped: check then,
+            # unless the window was resized meanwhile (by the user, or a script).
+            size = self.size()
+            QTimer.singleShot(300, self, lambda: keep_on_screen(self) if self.size() == size else None)
+
     def _restore(self) -> None:
-        """Open at the size last used if it fits a screen now, else at a size that fits this one."""
-        saved = self.settings.geometry()
-        if saved is None or not self.restoreGeometry(saved) or not on_a_screen(self.frameGeometry()):
-            fit_to_screen(self, PREFERRED_SIZE)
-        for splitter, name in ((self.splitter, "main"), (self.left_splitter, "left")):
-            state = self.settings.splitter(name)
-            if state is not None:
-                splitter.restoreState(state)
+        self.splitter.setSizes([4000, 6000])  # 4:6 of whatever width there is, unless remembered
+        restore_window(self, self.settings, PREFERRED_SIZE, {"main": self.splitter, "left": self.left_splitter})
 
     def _may_close(self) -> bool:
         running = [what for what, busy in (("training", self.training.is_running()),

@@ -118,8 +118,11 @@ class MnistSource(QObject):
         self._then = then
         if self.downloading:
             return  # the download's banner, with its Cancel, says it already
+        # The error's folder lines, without its advice for the command line.
+        places = [line.strip() for line in message.splitlines() if line.startswith("  ")]
+        where = "\n".join(["Looked in:", *places]) if places else message
         self._banner.show_notice(
-            f"This needs the MNIST digits, which were not found.\n{message}",
+            f"This needs the MNIST digits, which were not found. {where}",
             [(f"Download MNIST ({DOWNLOAD_MB} MB)", self.download), ("Choose folder…", self.choose_folder)])
 
     def download(self) -> bool:

@@ -27,6 +27,17 @@ def documents_folder() -> Path:
     return Path(found) if found and Path(found).is_dir() else Path.home()
 
 
+def restore_window(window, settings, preferred: QSize, splitters: dict) -> None:
+    """Open at the size last used if it fits a screen now, else at a size that fits this one."""
+    saved = settings.geometry()
+    if saved is None or not window.restoreGeometry(saved) or not on_a_screen(window.frameGeometry()):
+        fit_to_screen(window, preferred)
+    for name, splitter in splitters.items():
+        state = settings.splitter(name)
+        if state is not None:
+            splitter.restoreState(state)
+
+
 def fit_to_screen(window, preferred: QSize) -> None:
     """Size ``window`` to ``preferred``, or to most of its screen when that is smaller; centre it."""
     screen = window.screen() or QGuiApplication.primaryScreen()
@@ -37,6 +48,22 @@ def fit_to_screen(window, preferred: QSize) -> None:
     frame = window.frameGeometry()
     frame.moveCenter(available.center())
     window.move(frame.topLeft())
+
+
+def keep_on_screen(window) -> None:
+    """Move (and if need be shrink) ``window`` so that its frame, title bar included, is on its screen."""
+    screen = window.screen()
+    if screen is None or window.isMaximized() or window.isFullScreen():
+        return
+    available, frame = screen.availableGeometry(), window.frameGeometry()
+    if available.contains(frame):
+        return
+    extra = QSize(frame.width() - window.width(), frame.height() - window.height())  # the decorations
+    window.resize(window.size().boundedTo(available.size() - extra).expandedTo(window.minimumSize()))
+    frame = window.frameGeometry()
+    x = min(max(frame.left(), available.left()), available.right() - frame.width() + 1)
+    y = min(max(frame.top(), available.top()), available.bottom() - frame.height() + 1)
+    window.move(x, y)
 
 
 def on_a_screen(frame: QRect) -> bool:

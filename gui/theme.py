@@ -1,5 +1,7 @@
 """Colours and pyqtgraph defaults shared by the views (one place to restyle the app)."""
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextOption
 
 ACCENT = "#2f6fde"
 ACCENT_SOFT = "#a9c1ee"
@@ -44,6 +46,25 @@ def legend_html(title: str, entries) -> str:
     return f"<b>{title}</b>&nbsp;&nbsp;&nbsp;<span style='font-size:8pt'>{keys}</span>"
 
 
+def set_legend_title(plot: pg.PlotItem, title: str, entries) -> None:
+    """Give ``plot`` a ``legend_html`` title that a narrow window clips rather than obeys.
+
+    A LabelItem pins its minimum width to its text at every resize, so a long title pushed the
+    plot beside it out of view; here its end is cut off instead.
+    """
+    plot.setTitle(legend_html(title, entries), size="10pt", justify="left")
+    label = plot.titleLabel
+    pinned = label.updateMin
+
+    def update_min():
+        pinned()
+        label.setMinimumWidth(0)
+
+    label.updateMin = update_min  # LabelItem calls it on itself, from resizeEvent and setText
+    label.setFlag(label.GraphicsItemFlag.ItemClipsChildrenToShape)
+    update_min()
+
+
 def plot_hint(plot: pg.PlotItem, text: str) -> pg.TextItem:
     """A muted note in the middle of an empty plot, saying what will appear there.
 
@@ -51,5 +72,8 @@ def plot_hint(plot: pg.PlotItem, text: str) -> pg.TextItem:
     shrinks as the view zooms in, and a view fitted to it would zoom in forever.
     """
     hint = pg.TextItem(text, color=MUTED, anchor=(0.5, 0.5))
+    lines = hint.textItem
+    lines.document().setDefaultTextOption(QTextOption(Qt.AlignHCenter))
+    lines.setTextWidth(lines.boundingRect().width())  # centred lines need a width to centre in
     plot.addItem(hint, ignoreBounds=True)
     return hint

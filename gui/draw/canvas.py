@@ -212,13 +212,10 @@ class DrawingCanvas(QWidget):
 
     def tabletEvent(self, event) -> None:
         # Handling the pen directly keeps its sub-pixel positions; touch arrives as mouse events.
-        kind = event.type()
-        if kind == QEvent.TabletPress:
-            self._begin(event.position())
-        elif kind == QEvent.TabletMove:
-            self._extend(event.position())
-        elif kind == QEvent.TabletRelease:
-            self._end(event.position())
+        handler = {QEvent.TabletPress: self._begin, QEvent.TabletMove: self._extend,
+                   QEvent.TabletRelease: self._end}.get(event.type())
+        if handler is not None:
+            handler(event.position())
         event.accept()
 
     def keyPressEvent(self, event) -> None:

@@ -10,7 +10,13 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 from gui import theme
 
 PREVIEW_SIZE = 112  # 28 x 4: whole pixels, nearest-neighbour
-NO_GUESS = "–"
+NO_GUESS = "?"  # in a light grey: a big bold dash read as a black bar
+EMPTY_PREVIEW = "Your drawing\nappears here,\n28×28 pixels"
+BARS_HINT = "The ten probabilities appear as you draw"
+# The empty states are light and say what will appear; the filled ones are the real thing.
+EMPTY_DIGIT_STYLE = "color: #c3c8d0;"
+EMPTY_PREVIEW_STYLE = f"background: #f4f5f7; color: {theme.MUTED}; border: 1px dashed #b8bec8;"
+PREVIEW_STYLE = "background: black; border: 1px solid #999;"
 
 
 class PredictionView(QWidget):
@@ -25,6 +31,7 @@ class PredictionView(QWidget):
         self._build_labels()
         self.bars, self._plot = self._build_bars()
         self._probabilities = np.zeros(10, np.float32)
+        self._empty = None  # which state the styles show (restyling costs a re-polish per call)
 
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -57,7 +64,7 @@ class PredictionView(QWidget):
         self.digit_label.setAccessibleName("Predicted digit")
         self.confidence_label.setAlignment(Qt.AlignCenter)
         self.preview_label.setFixedSize(PREVIEW_SIZE, PREVIEW_SIZE)
-        self.preview_label.setStyleSheet("background: black; border: 1px solid #999;")
+        self.preview_label.setAlignment(Qt.AlignCenter)
         self.preview_label.setToolTip("The 28x28 image given to the network, scaled up")
 
     def _build_bars(self):
@@ -74,14 +81,17 @@ class PredictionView(QWidget):
         bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7,
                                brushes=[theme.ACCENT_SOFT] * 10, pen=None)
         plot.addItem(bars)
+        self.bars_hint = theme.plot_hint(plot, BARS_HINT)
+        self.bars_hint.setPos(4.5, 0.53)
         return bars, plot_widget
 
     def show_prediction(self, prediction) -> None:
+        self._show_state(empty=prediction is None)
         if prediction is None:
             self._probabilities = np.zeros(10, np.float32)
             self.digit_label.setText(NO_GUESS)
             self.confidence_label.setText("Draw a digit")
-            self.preview_label.setPixmap(_pixmap(np.zeros((28, 28), np.float32)))
+            self.preview_label.setText(EMPTY_PREVIEW)  # also drops the last drawing's pixmap
             brushes = [theme.ACCENT_SOFT] * 10
         else:
             self._probabilities = np.asarray(prediction.probabilities, np.float32).copy()
@@ -90,6 +100,13 @@ class PredictionView(QWidget):
             self.preview_label.setPixmap(_pixmap(prediction.image))
             brushes = [theme.ACCENT if i == prediction.digit else theme.ACCENT_SOFT for i in range(10)]
         self.bars.setOpts(height=self._probabilities, brushes=brushes)
+
+    def _show_state(self, empty: bool) -> None:
+        if empty != self._empty:
+            self._empty = empty
+            self.digit_label.setStyleSheet(EMPTY_DIGIT_STYLE if empty else "")
+            self.preview_label.setStyleSheet(EMPTY_PREVIEW_STYLE if empty else PREVIEW_STYLE)
+            self.bars_hint.setVisible(empty)
 
 
 def _pixmap(image: np.ndarray) -> QPixmap:

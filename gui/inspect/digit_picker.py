@@ -6,7 +6,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSpinBox, QWidge
 
 from gui import theme
 
-TEST_IMAGES = 10_000
+# The box takes any index a person may type; the controller says when it is past the end,
+# instead of the box silently turning 99999 into 9999.
+INDEX_LIMIT = 999_999
 
 
 class TestDigitPicker(QWidget):
@@ -27,7 +29,7 @@ class TestDigitPicker(QWidget):
         self.random_button = QPushButton("Random test digit")
         self.random_button.setToolTip("Put a random MNIST test digit on the canvas (Ctrl+T)")
         self.index_box = QSpinBox()
-        self.index_box.setRange(0, TEST_IMAGES - 1)
+        self.index_box.setRange(0, INDEX_LIMIT)
         self.index_box.setPrefix("#")
         self.index_box.setToolTip("Index of an MNIST test digit (0 to 9,999)")
         self.show_button = QPushButton("Show")
@@ -42,6 +44,8 @@ class TestDigitPicker(QWidget):
         row.addWidget(self.label, 1)
         self.random_button.clicked.connect(lambda checked=False: self.random_requested.emit())
         self.show_button.clicked.connect(lambda checked=False: self.index_requested.emit(self.index_box.value()))
+        # Enter in the box shows that digit, as the Show button does.
+        self.index_box.lineEdit().returnPressed.connect(lambda: self.index_requested.emit(self.index_box.value()))
 
     def show_digit(self, index: int, label: int) -> None:
         """The canvas now holds test digit ``index``, a ``label``."""

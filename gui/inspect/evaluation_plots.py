@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGraphicsRectItem
 
@@ -74,6 +74,11 @@ class EvaluationPlots(pg.GraphicsLayoutWidget):
         self._build_confusion()
         self._build_class_plot()
         self.scene().sigMouseClicked.connect(self._on_click)
+
+    def sizeHint(self) -> QSize:
+        # Modest, so the page fits the window (in a scroll area a page's preferred height is its
+        # minimum); the layout's stretch gives the plots the room there is.
+        return QSize(640, 300)
 
     def _build_confusion(self) -> None:
         plot, k = self.confusion_plot, self.classes

@@ -46,7 +46,8 @@ class EvaluationView(QWidget):
         self.cell_title = QLabel("Click a cell of the matrix")
         self.cell_gallery = Gallery(caption_lines=1, cell_width=70, placeholder=CELL_PLACEHOLDER)
         self.wrong_title = QLabel(f"The {WRONG_COUNT} most confidently wrong: true → read, top 3")
-        self.wrong_gallery = Gallery(caption_lines=4, cell_width=76, placeholder=WRONG_PLACEHOLDER)
+        self.wrong_gallery = Gallery(caption_lines=4, cell_width=76, placeholder=WRONG_PLACEHOLDER,
+                                     min_rows=2)
         self._style()
         self._build_layout()
         self.evaluate_button.clicked.connect(lambda checked=False: self.evaluate_requested.emit())
@@ -64,6 +65,12 @@ class EvaluationView(QWidget):
         self.accuracy_label.setFont(font)
         self.accuracy_label.setToolTip("Test accuracy of the weights evaluated")
         self.status_label.setWordWrap(True)
+        # Room for two lines, fixed: a height that follows the width would make the tab's scroll
+        # area ask for the label's preferred height, and scroll at 1280 x 720.
+        policy = self.status_label.sizePolicy()
+        policy.setHeightForWidth(False)
+        self.status_label.setSizePolicy(policy)
+        self.status_label.setMinimumHeight(2 * self.status_label.fontMetrics().lineSpacing() + 4)
         self.progress_bar.setTextVisible(True)
         self.progress_bar.setFormat("%v / %m")
         self.export_button.setToolTip("Save the confusion matrix as a PNG image")

@@ -9,7 +9,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QLabel, QPushButton, QWidget
 
 from gui import theme
-from gui.inspect.tiles import (lay_out_mosaic_view, mosaic, mosaic_plot, save_png, scale_per_map,
+from gui.inspect.tiles import (MosaicWidget, lay_out_mosaic_view, mosaic, mosaic_plot, save_png, scale_per_map,
                        show_mosaic)
 
 COLUMNS = 8
@@ -30,7 +30,7 @@ class FeatureMapsView(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         theme.configure_pyqtgraph()
-        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics = MosaicWidget()  # grows into the room the tab has, not a fixed size
         self.graphics.setMinimumHeight(200)
         self.raw_box = QCheckBox("Before pooling and ReLU")
         self.raw_box.setToolTip("Show each convolution's raw output instead of its block's output")

@@ -22,11 +22,13 @@ class Gallery(QListWidget):
 
     image_chosen = Signal(int)
 
-    def __init__(self, caption_lines: int = 1, cell_width: int = 84, placeholder: str = "", parent=None):
+    def __init__(self, caption_lines: int = 1, cell_width: int = 84, placeholder: str = "",
+                 min_rows: int = 0, parent=None):
         """``caption_lines`` and ``cell_width`` size the empty grid; captions shown later widen it.
-        ``placeholder``: what the empty gallery says will appear in it."""
+        ``placeholder``: what the empty gallery says will appear in it; ``min_rows``: how many
+        whole rows it shows at least (a row cut at the bottom edge hides its last caption line)."""
         super().__init__(parent)
-        self.placeholder = placeholder
+        self.placeholder, self._min_rows = placeholder, min_rows
         self._caption_lines, self._min_width = caption_lines, cell_width
         self.setViewMode(QListView.IconMode)
         self.setMovement(QListView.Static)
@@ -73,6 +75,8 @@ class Gallery(QListWidget):
             hint = self.sizeHintForIndex(self.model().index(row, 0))
             width, height = max(width, hint.width() + CELL_GAP), max(height, hint.height())
         self.setGridSize(QSize(width, height + CELL_GAP))
+        if self._min_rows:
+            self.setMinimumHeight(self._min_rows * (height + CELL_GAP) + 2 * self.frameWidth())
 
     def paintEvent(self, event) -> None:
         super().paintEvent(event)
@@ -81,6 +85,7 @@ class Gallery(QListWidget):
             painter.setPen(QColor(theme.MUTED))
             painter.drawText(self.viewport().rect().adjusted(12, 12, -12, -12),
                              Qt.AlignCenter | Qt.TextWordWrap, self.placeholder)
+            painter.end()
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)

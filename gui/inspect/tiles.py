@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters  # noqa: F401  (registers ImageExporter under pg.exporters)
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -71,10 +71,26 @@ def mosaic(tiles: np.ndarray, columns: int, upscale: int = 1) -> np.ndarray:
     return image
 
 
+class MosaicWidget(pg.GraphicsLayoutWidget):
+    """A graphics widget that asks for little and takes the room its layout gives it.
+
+    A ``QGraphicsView`` asks for its scene's size (up to 2/3 of the screen). The tabs are scroll
+    areas whose pages have height-for-width (word-wrapped notes), and there a page's preferred
+    height is its minimum: the page scrolled instead of fitting the window.
+    """
+
+    def __init__(self, hint: QSize = QSize(480, 240), parent=None):
+        super().__init__(parent)
+        self._hint = hint
+
+    def sizeHint(self) -> QSize:
+        return self._hint
+
+
 def mosaic_plot(layout: pg.GraphicsLayout, row: int, col: int, title: str = "") -> tuple:
     """A titled, axis-less plot holding one mosaic image, pixels square, row 0 at the top."""
     plot = layout.addPlot(row=row, col=col)
-    plot.setTitle(title, size="9pt")
+    plot.setTitle(title or None, size="9pt")  # None: no empty 30-pixel title row
     for axis in ("left", "bottom"):
         plot.hideAxis(axis)
     plot.setMouseEnabled(x=False, y=False)

@@ -107,7 +107,8 @@ class TrainingView(QWidget):
         """Exactly ``LOG_LINES`` lines tall, so no line shows cut in half at the top or the bottom."""
         margins = self.log.contentsMargins()  # the frame
         text = 2 * self.log.document().documentMargin() + LOG_LINES * line_height(self.log.font())
-        self.log.setFixedHeight(math.ceil(text) + margins.top() + margins.bottom())
+        # + 1: scrolled to the end, QPlainTextEdit counts a line as fitting only with a pixel to spare.
+        self.log.setFixedHeight(math.ceil(text) + 1 + margins.top() + margins.bottom())
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.log and event.type() in (QEvent.FontChange, QEvent.StyleChange):

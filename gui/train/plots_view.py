@@ -25,8 +25,8 @@ EMPTY_LOSS = (0.01, 10.0)  # the loss axis before any data
 LOSS_FLOOR = 1e-4  # a batch loss of exactly 0 still has a place on a log axis
 MIN_DECADES = 0.5  # the loss axis never zooms in closer than this (a flat loss stays readable)
 X_PADDING = 0.03  # room for the epoch markers at 0 and N
-LOSS_HINT = "The loss appears here when training starts"
-ACCURACY_HINT = "Accuracy appears here after each epoch"
+LOSS_HINT = "The loss appears here\nwhen training starts"  # two short lines: fits a small window
+ACCURACY_HINT = "Accuracy appears\nafter each epoch"
 
 
 class LogAxis(pg.AxisItem):
@@ -35,7 +35,8 @@ class LogAxis(pg.AxisItem):
     def tickValues(self, minVal, maxVal, size):
         decades = range(math.floor(minVal), math.ceil(maxVal) + 1)
         major = [float(d) for d in decades if minVal <= d <= maxVal]
-        minor = [d + math.log10(m) for d in decades for m in (2, 5) if minVal <= d + math.log10(m) <= maxVal]
+        minor = [d + math.log10(m) for d in decades for m in (2, 5)]
+        minor = [v for v in minor if minVal <= v <= maxVal]
         return [(1.0, major), (None, minor)]
 
     def tickStrings(self, values, scale, spacing):
@@ -68,7 +69,7 @@ class TrainingPlotsView(QWidget):
         self.reset()
 
     def _make_curves(self) -> None:
-        theme.style_plot(self.loss_plot, "", "cross-entropy (log scale)", "epoch")
+        theme.style_plot(self.loss_plot, "", "cross-entropy (log)", "epoch")
         theme.style_plot(self.accuracy_plot, "", "accuracy (%)", "epoch")
         self.loss_plot.setLogMode(y=True)  # before the curves: it also turns autorange back on
         raw, train = pg.mkPen(theme.TRAIN_RAW, width=1), pg.mkPen(theme.TRAIN, width=2)
@@ -85,11 +86,11 @@ class TrainingPlotsView(QWidget):
         self.test_accuracy_curve = self.accuracy_plot.plot(pen=pg.mkPen(theme.TEST, width=2), symbol="s",
                                                            symbolBrush=theme.TEST, name="test", **marker)
         # The legends are the titles: a line above each plot, so they never cover a curve.
-        self.loss_plot.setTitle(theme.legend_html("Loss", [
-            ("━", theme.TRAIN_RAW, "per batch"), ("━", theme.TRAIN, "smoothed"),
-            ("●", theme.TRAIN, "per epoch"), ("■", theme.TEST, "test")]), size="10pt")
-        self.accuracy_plot.setTitle(theme.legend_html("Accuracy", [
-            ("●", theme.TRAIN, "train"), ("■", theme.TEST, "test")]), size="10pt")
+        theme.set_legend_title(self.loss_plot, "Loss", [
+            ("━", theme.TRAIN_RAW, "batch"), ("━", theme.TRAIN, "smoothed"),
+            ("●", theme.TRAIN, "epoch"), ("■", theme.TEST, "test")])
+        theme.set_legend_title(self.accuracy_plot, "Accuracy", [
+            ("●", theme.TRAIN, "train"), ("■", theme.TEST, "test")])
         self.loss_hint = theme.plot_hint(self.loss_plot, LOSS_HINT)
         self.accuracy_hint = theme.plot_hint(self.accuracy_plot, ACCURACY_HINT)
         for plot in (self.loss_plot, self.accuracy_plot):
@@ -176,17 +177,20 @@ class TrainingPlotsView(QWidget):
         epochs = self._epochs
         last = max(self._batch_x[-1] if self._batch_x else 0, epochs[-1].epoch if epochs else 0)
         n = max(self._planned, math.ceil(last - 1e-9))
-        losses = self._batch_loss + [e.loss for e in epochs] + [e.val_loss for e in epochs if e.val_loss is not None]
-        accuracies = [e.accuracy for e in epochs] + [e.val_accuracy for e in epochs if e.val_accuracy is not None]
+        tested = [e for e in epochs if e.val_loss is not None]
+        losses = self._batch_loss + [e.loss for e in epochs] + [e.val_loss for e in tested]
+        accuracies = [e.accuracy for e in epochs] + [e.val_accuracy for e in tested]
         ranges = (n, loss_range(losses), accuracy_range(100 * np.asarray(accuracies, np.float64)))
         if ranges == self._ranges:
             return  # re-setting an unchanged range would still re-lay out the axes
+        if self._ranges is None or self._ranges[0] != n:
+            for plot in (self.loss_plot, self.accuracy_plot):
+                plot.getAxis("bottom").setTicks(epoch_ticks(n))
         self._ranges = ranges
         n, loss, accuracy = ranges
         x = (-X_PADDING * n, (1 + X_PADDING) * n)
         for plot, y in ((self.loss_plot, loss), (self.accuracy_plot, accuracy)):
             plot.setRange(xRange=x, yRange=y, padding=0)
-            plot.getAxis("bottom").setTicks(epoch_ticks(n))
         self.loss_hint.setVisible(not self.batch_count and not epochs)
         self.loss_hint.setPos(n / 2, sum(loss) / 2)
         self.accuracy_hint.setVisible(not epochs)

@@ -73,6 +73,17 @@ def test_an_existing_out_is_kept_unless_forced(mnist, tmp_path, capsys):
     assert cnn.load_model(out)[1]["training"]["train_images"] == 512
 
 
+def test_the_shipped_weights_are_never_replaced_even_with_force(mnist, tmp_path, capsys, monkeypatch):
+    shipped = tmp_path / "shipped" / "digitnet.npz"
+    shipped.parent.mkdir()
+    shipped.write_bytes(b"the shipped weights")
+    monkeypatch.setattr(cli.train, "SHIPPED_WEIGHTS", shipped)
+    monkeypatch.chdir(shipped.parent)
+    assert train(mnist, "--out", "./digitnet.npz", "--force") == 2  # another spelling of the same file
+    assert "shipped weights" in one_error_line(capsys)
+    assert shipped.read_bytes() == b"the shipped weights"
+
+
 def test_a_diverging_run_exits_1_and_keeps_the_existing_file(mnist, tmp_path, capsys):
     out = tmp_path / "w.npz"
     out.write_bytes(b"precious")
@@ -84,10 +95,18 @@ def test_a_diverging_run_exits_1_and_keeps_the_existing_file(mnist, tmp_path, ca
     assert out.read_bytes() == b"precious"
 
 
-def test_weights_at_chance_level_are_never_written(mnist, tmp_path, capsys):
-    # 8 batches are too few for the recipe to call it divergence, but the weights are useless
+def test_weights_at_chance_level_are_never_written(mnist, tmp_path, capsys, monkeypatch):
+    # A run too short for the recipe to call it divergence can still end with useless weights.
+    real = cnn.run_training
+
+    def at_chance(*args, **kwargs):
+        result = real(*args, **kwargs)
+        result.best.val_accuracy = 0.09
+        return result
+
+    monkeypatch.setattr(cnn, "run_training", at_chance)
     out = tmp_path / "w.npz"
-    assert train(mnist, "--lr", "1e6", "--out", str(out)) == 1
+    assert train(mnist, "--out", str(out)) == 1
     assert "chance level" in one_error_line(capsys)
     assert not out.exists()
 
