@@ -58,3 +58,29 @@ class Dialogs:
 
     def show_text(self, title: str, html: str) -> None:
         QMessageBox.about(self.parent, title, html)
+
+
+class UnattendedDialogs(Dialogs):
+    """For scripts that drive the window (``tools/``): no file is chosen, quitting never waits."""
+
+    def open_weights_path(self, start: Path) -> Path | None:
+        return None
+
+    save_weights_path = save_png_path = mnist_folder = open_weights_path
+
+    def ask_save_before_quit(self, what: str) -> str:
+        return "discard"
+
+    def confirm_quit(self, running: str) -> bool:
+        return True
+
+    def show_text(self, title: str, html: str) -> None:
+        pass
+
+
+def unattended_options() -> dict:
+    """What a script hands ``create_window``: dialogs that never wait, and settings of its own."""
+    import tempfile
+
+    from gui.settings import scratch_settings
+    return {"dialogs": UnattendedDialogs(), "settings": scratch_settings(tempfile.mkdtemp(prefix="digit-draw-"))}

@@ -21,6 +21,11 @@ def default_settings() -> QSettings:
     return QSettings(QSettings.IniFormat, QSettings.UserScope, ORGANIZATION, APPLICATION)
 
 
+def scratch_settings(folder) -> "WindowSettings":
+    """Settings kept in ``folder`` (a script's or a test's), never the user's."""
+    return WindowSettings(QSettings(str(Path(folder) / "settings.ini"), QSettings.IniFormat))
+
+
 def documents_folder() -> Path:
     """Where files are saved before the user has chosen a folder: their documents (or home)."""
     found = QStandardPaths.writableLocation(QStandardPaths.DocumentsLocation)

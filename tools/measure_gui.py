@@ -206,8 +206,9 @@ def main(argv=None):
     from PySide6.QtWidgets import QApplication
     app = QApplication([])
     from gui.application import create_window, limit_blas_threads
+    from gui.dialogs import unattended_options
     limit_blas_threads()  # as gui.run() does
-    window = create_window(args.weights, args.data_dir)
+    window = create_window(args.weights, args.data_dir, **unattended_options())
     window.show()
     wait(app, 0.3)
     print(window.active.describe())

@@ -109,10 +109,11 @@ def main(argv=None) -> int:
     app = QApplication([])
     app.setStyle("Fusion")
     from gui.application import create_window, limit_blas_threads
+    from gui.dialogs import unattended_options
     limit_blas_threads()
-    window = create_window(data_dir=args.data_dir)
-    window.resize(1280, 800)
+    window = create_window(data_dir=args.data_dir, **unattended_options())
     window.show()
+    window.resize(1280, 800)  # after show: the window fits itself to the screen when shown
     wait(app, 0.3)
     draw_stroke(window.canvas, two_points())
     wait(app, 0.2)

@@ -87,12 +87,13 @@ def main(argv=None):
     from PySide6.QtWidgets import QApplication
 
     from gui.application import create_window, limit_blas_threads
+    from gui.dialogs import unattended_options
 
     limit_blas_threads()
     app = QApplication.instance() or QApplication([])  # noqa: F841
-    window = create_window(weights_path=args.weights)
-    window.resize(1100, 720)
+    window = create_window(weights_path=args.weights, **unattended_options())
     window.show()
+    window.resize(1100, 720)  # after show: the window fits itself to the screen when shown
     samples = load_samples(args.file)
     if args.limit:
         samples = samples[::max(1, len(samples) // args.limit)]

@@ -136,15 +136,16 @@ def main(argv=None):
     app = QApplication([])
     app.setStyle("Fusion")
     from gui.application import SHIPPED_WEIGHTS, create_window, limit_blas_threads
+    from gui.dialogs import unattended_options
     from gui.train.controls_view import WINDOW_DEFAULTS
     limit_blas_threads()
     have_mnist = has_mnist(args.data_dir)
     # With MNIST the window starts untrained (no shipped weights found): a short run then stays in
     # use, as a better run would, instead of losing to the shipped weights and being offered.
     shipped = ROOT / "weights" / "not-shipped.npz" if have_mnist else SHIPPED_WEIGHTS
-    window = create_window(data_dir=args.data_dir, shipped_path=shipped)
-    window.resize(1280, 800)
+    window = create_window(data_dir=args.data_dir, shipped_path=shipped, **unattended_options())
     window.show()
+    window.resize(1280, 800)  # after show: the window fits itself to the screen when shown
     wait(app, 0.3)
     # From a fresh network, so the loss plot shows it learning.
     config = dataclasses.replace(WINDOW_DEFAULTS, epochs=args.epochs, train_size=args.train_images,

@@ -69,7 +69,7 @@ class TrainingController(QObject):
             self.banner.dismiss()  # an earlier failure or offer no longer applies
         self.controls.set_running(True)
         self.controls.reset_progress()
-        self.plots.reset()
+        self.plots.reset(config.epochs)
         size = f"{config.train_size:,}" if config.train_size else "all"
         optimizer = SHOWN_OPTIMIZER[config.optimizer.lower()]
         self.controls.append_log(
