@@ -44,8 +44,8 @@ def add_parser(subparsers):
     p.add_argument("--limit", type=positive_int, metavar="N",
                    help="train on a random N of the training images (the same N for the same --seed)")
     p.add_argument("--augment", action="store_true",
-                   help="random shifts, rotations, scaling, stroke widths, and slashed zeros "
-                        "(better on people's drawings)")
+                   help="random shifts, rotations, scaling, slant and stroke widths, slashed zeros, and "
+                        "made-up non-digits to learn \"not sure\" (better on people's drawings)")
     p.add_argument("--seed", type=whole_number(0), default=0,
                    help="seed (0 or more) for initialisation, the --limit subset, shuffling, augmentation")
     add_data_dir(p)
@@ -183,6 +183,10 @@ class _Progress:
         print(f"training {config.architecture} on {subset} images for {plural(config.epochs, 'epoch')} "
               f"({config.optimizer}, lr {config.learning_rate:g}, batch {config.batch_size}"
               f"{', augmented' if config.augment else ''})", flush=True)
+        if config.augment:
+            held = cnn.recipe.CALIBRATION_IMAGES if images >= cnn.recipe.MIN_IMAGES_TO_HOLD_OUT else 0
+            print(f"  {held:,} of them held out to calibrate the confidence; "
+                  f"{int(cnn.recipe.NEGATIVE_SHARE * (images - held)):,} made-up non-digits added", flush=True)
         self.bar = ProgressBar(steps=10)
 
     def on_batch(self, info):

@@ -24,6 +24,8 @@ CENTER = 14.0          # target centre of mass, pixel-index coordinates (see mod
 BLANK_LEVEL = 0.01     # an image whose strongest ink is below this counts as blank
 NOISE_LEVEL = 0.05     # ink below this fraction of the maximum doesn't widen the bounding box
 NOISE_FLOOR = 0.2      # in photos, this fraction of the contrast range above paper is not ink
+MIN_CONTRAST = 0.05    # a picture whose ink stands less than this far above its paper is blank
+BORDER_SPLIT = 0.15    # a border within this of half light, half dark can't tell paper from ink
 
 
 def to_mnist(ink):
@@ -132,34 +134,45 @@ def place_by_mass(small):
 
 
 def ink_from_image(pixels):
-    """Turn a greyscale picture of either polarity into ink.
+    """Turn a greyscale picture of either polarity, cropped any way, into ink.
 
-    The background is whatever most of the border shows: dark ink on light paper and light
-    chalk on a dark board both work. Contrast is stretched so the background, its noise and
-    the faintest ``NOISE_FLOOR`` of the range above it go to 0 and the strongest ink to 1.
+    The paper is the side of the grey range that most of the border shows (dark ink on light
+    paper and light chalk on a dark board both work); when the border is split about evenly, as
+    in a picture cropped tight to a bold digit, the side most of the picture shows. The paper's
+    level comes from the histogram of the paper side: its median plus three times its spread
+    (median absolute deviation), so noise and shading become 0 however much ink touches the
+    border, and a binary picture's paper is exactly its paper. Contrast is stretched so the
+    background and the faintest ``NOISE_FLOOR`` of the range above it go to 0 and the
+    strongest ink to 1. Less contrast than ``MIN_CONTRAST`` counts as blank.
 
     Args:
         pixels: ``(H, W)``, uint8 0..255 or float 0..1.
     Returns:
-        float32 ``(H, W)`` in 0..1, 1 = ink; all zeros when the picture is flat.
+        float32 ``(H, W)`` in 0..1, 1 = ink; all zeros when the picture is blank.
     """
     grey = np.asarray(pixels)
     if grey.ndim != 2 or grey.size == 0:
         raise ValueError(f"pixels must be a non-empty 2-D greyscale image, got shape {grey.shape}")
     grey = grey.astype(np.float32) / (255.0 if grey.dtype == np.uint8 else 1.0)
-    edge = border(grey)
     lo, hi = float(grey.min()), float(grey.max())
-    if np.median(edge) > 0.5 * (lo + hi):
-        grey = 1.0 - grey          # light background: ink is the dark part
-        edge = 1.0 - edge
-    # The 90th percentile of the border sits above the paper's noise and most of its
-    # shading, so these become 0 rather than faint ink.
-    background = float(np.percentile(edge, 90))
-    span = float(grey.max()) - background
-    if span <= 1e-6:
+    if not hi - lo >= MIN_CONTRAST:  # also catches NaN
         return np.zeros(grey.shape, dtype=np.float32)
-    # JPEG ringing and shadows sit next to the strokes, where the border can't see them;
-    # left in, they would widen the digit's bounding box by a few pixels.
+    middle = 0.5 * (lo + hi)
+    light = np.mean(border(grey) > middle)
+    if abs(light - 0.5) < BORDER_SPLIT:
+        light = np.mean(grey > middle)
+    if light > 0.5:
+        grey = 1.0 - grey          # light paper: ink is the dark part
+        middle = 1.0 - middle
+    paper = grey[grey < middle]
+    level = float(np.median(paper))
+    spread = float(np.median(np.abs(paper - level)))
+    background = min(level + 3.0 * spread, middle)
+    span = float(grey.max()) - background
+    if span < MIN_CONTRAST:
+        return np.zeros(grey.shape, dtype=np.float32)
+    # JPEG ringing and shadows sit next to the strokes; left in, they would widen the digit's
+    # bounding box by a few pixels.
     floor = background + NOISE_FLOOR * span
     return np.clip((grey - floor) / (span - NOISE_FLOOR * span), 0.0, 1.0)
 

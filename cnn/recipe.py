@@ -1,10 +1,11 @@
 """The one way the app trains a network, run alike by ``app.py train`` and the window.
 
 A run takes a seeded random subset of the training images, optionally augments them (slashed
-zeros added once, random distortions per batch), trains with a cosine learning-rate schedule,
-tests after every epoch on held-out images, and keeps the best epoch: that epoch's weights are
-the result of the run, whatever the later epochs did. A run that diverges (a NaN loss, a loss
-that grows, accuracy at chance) ends early, and its best good epoch, if any, is still the result.
+zeros, which MNIST lacks, and made-up non-digits added once, random distortions in every batch; some
+images held out to calibrate the confidence), trains with a cosine learning-rate schedule,
+tests after every epoch on held-out images, and keeps the best epoch: that epoch's weights are the result of the run,
+whatever the later epochs did. A run that diverges (a NaN loss, a loss that grows, accuracy at
+chance) ends early, and its best good epoch, if any, is still the result.
 """
 import datetime
 import math
@@ -18,8 +19,15 @@ from .normalization import DEFAULT as DEFAULT_NORMALIZATION
 from .normalization import make_prepare
 from .optim import DEFAULT_LR, cosine_schedule, make_optimizer
 from .train import History, NonFiniteLossError, fit
+from . import calibration
+from .negatives import NONE, make_negatives
 from .writing_styles import add_slashed_zeros
 
+# With augmentation (the recipe for people's drawings): this many training images are held out to
+# calibrate the confidence and the "unsure" threshold, and made-up non-digits are added, this
+# share of the training images, to teach "not a digit".
+CALIBRATION_IMAGES, MIN_IMAGES_TO_HOLD_OUT = 5000, 20000
+NEGATIVE_SHARE = 0.2
 WARMUP_EPOCHS = 0.1  # the learning rate's climb at the start (94 steps of 64 on all of MNIST)
 MAX_BATCH_SIZE = 4096  # one batch's activations and columns take ~0.5 GB here; beyond is a typo
 CHANCE_SLACK = 1.5  # accuracy under 1.5x chance after a full epoch of real steps: it learns nothing
@@ -41,7 +49,8 @@ class TrainingConfig:
         optimizer: ``"adam"`` or ``"sgd"`` (momentum 0.9), any case.
         train_size: a seeded random subset of this many training images; None for all.
         test_size: the first this many held-out images are tested after each epoch; None for all.
-        augment: slashed zeros and random distortions (better on people's drawings).
+        augment: slashed zeros, made-up non-digits and random distortions (better on people's
+            drawings; it also holds digits out to calibrate the confidence).
         seed: seeds initialisation, the subset, shuffling and augmentation (0 or more).
         workers: threads splitting each batch.
         architecture: a name from ``cnn.network.ARCHITECTURES``.
@@ -127,7 +136,7 @@ def run_training(config, data, *, model=None, normalization=DEFAULT_NORMALIZATIO
     rng = np.random.default_rng(config.seed)
     if model is None:
         model = ARCHITECTURES[config.architecture](rng)
-    x_train, y_train, x_test, y_test = _select(config, data, rng)
+    x_train, y_train, x_test, y_test, held_out = _select(config, data, rng)
     optimizer = make_optimizer(config.optimizer, model.parameters(), config.learning_rate)
     start_state = model.state_dict()
     watch = _Watch(model, config, on_batch, on_epoch)
@@ -148,8 +157,9 @@ def run_training(config, data, *, model=None, normalization=DEFAULT_NORMALIZATIO
     model.eval()
     record = {}
     if watch.best is not None:
-        record = training_record(config, watch.best, len(y_train), len(y_test), history, started_from,
-                                 time.perf_counter() - watch.start)
+        record = training_record(config, watch.best, int(np.count_nonzero(y_train != NONE)), len(y_test),
+                                 history, started_from, time.perf_counter() - watch.start)
+        record["calibration"] = _calibrate(model.eval(), held_out, normalization)
     return RunResult(model, history, watch.best, record, diverged)
 
 
@@ -166,16 +176,38 @@ def training_record(config, epoch, train_images, test_images, history, started_f
 
 
 def _select(config, data, rng):
-    """The seeded training subset (augmented once if asked) and the held-out images."""
+    """The seeded training subset (augmented once if asked), the test images, and the images held
+    out for calibration (``(x, y)``, or None)."""
     (x_train, y_train), (x_test, y_test) = data
     if config.train_size is not None and config.train_size < len(y_train):
         keep = np.sort(rng.choice(len(y_train), config.train_size, replace=False))
         x_train, y_train = x_train[keep], y_train[keep]
+    held_out = None
+    if config.augment and len(y_train) >= MIN_IMAGES_TO_HOLD_OUT:
+        out = np.zeros(len(y_train), bool)
+        out[rng.choice(len(y_train), CALIBRATION_IMAGES, replace=False)] = True
+        held_out = (x_train[out], y_train[out])
+        x_train, y_train = x_train[~out], y_train[~out]
     if config.augment:
+        # Slashed zeros only: crossed sevens and flagged ones (``add_writing_styles``) made long runs
+        # read more ones as sevens (see weights/README.md).
         x_train, _ = add_slashed_zeros(x_train, y_train, rng)
+        negatives = make_negatives(int(NEGATIVE_SHARE * len(y_train)), rng, digits=x_train)
+        x_train = np.concatenate([x_train, negatives])
+        y_train = np.concatenate([y_train, np.full(len(negatives), NONE, y_train.dtype)])
     if config.test_size is not None:
         x_test, y_test = x_test[:config.test_size], y_test[:config.test_size]
-    return x_train, y_train, x_test, y_test
+    return x_train, y_train, x_test, y_test, held_out
+
+
+def _calibrate(model, held_out, normalization):
+    """The weights' ``calibration`` record, fitted on the held-out digits (the default without)."""
+    if held_out is None:
+        return dict(calibration.DEFAULT)
+    prepare = make_prepare(normalization)
+    images, labels = held_out
+    logits = np.concatenate([model.forward(prepare(images[i:i + 500], None)) for i in range(0, len(labels), 500)])
+    return calibration.fit(logits, labels)
 
 
 class _Watch:

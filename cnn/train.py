@@ -3,8 +3,11 @@ import math
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from .blas import single_threaded_blas
 from .evaluate import evaluate
+from .negatives import NONE
 from .parallel import DataParallel
 
 
@@ -97,7 +100,7 @@ def _run_epoch(model, optimizer, dp, x, y, epoch, epochs, batches, batch_size, r
     n, good = len(y), model.state_dict()
     order = rng.permutation(n)
     dp.train(True)
-    total_loss = correct = seen = 0
+    total_loss = correct = seen = labelled = 0
     t0 = time.perf_counter()
     for b in range(batches):
         if should_stop and should_stop():
@@ -115,10 +118,11 @@ def _run_epoch(model, optimizer, dp, x, y, epoch, epochs, batches, batch_size, r
             optimizer.lr = lr_schedule(epoch - 1 + b / batches)
         optimizer.step()
         total_loss, correct, seen = total_loss + loss * len(idx), correct + hits, seen + len(idx)
+        labelled += int(np.count_nonzero(y[idx] != NONE))  # "not a digit" examples have no right digit
         if on_batch:
             now = time.perf_counter()
             on_batch(BatchInfo(epoch, epochs, b + 1, batches, loss, seen / (now - t0), now - start,
                                (epoch - 1) * n + seen, epochs * n))
     now = time.perf_counter()
-    return EpochInfo(epoch, epochs, total_loss / n, correct / n, None, None, n / (now - t0), now - start,
+    return EpochInfo(epoch, epochs, total_loss / n, correct / max(labelled, 1), None, None, n / (now - t0), now - start,
                      batches)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .calibration import problem as calibration_problem
 from .model import StateDictError
 from .network import ARCHITECTURE, ARCHITECTURES
 from .normalization import DEFAULT as DEFAULT_NORMALIZATION
@@ -96,6 +97,8 @@ def _parse_meta(text):
     accuracy = training.get("test_accuracy", 0.0)
     if _float32(accuracy) is None or not 0.0 <= accuracy <= 1.0:
         raise FileProblem(f"metadata test accuracy {_short.repr(accuracy)} is not a number from 0 to 1")
+    if "calibration" in training and (why := calibration_problem(training["calibration"])):
+        raise FileProblem(why)
     return meta
 
 

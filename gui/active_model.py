@@ -38,6 +38,11 @@ class Snapshot:
     unsaved: bool
 
     @property
+    def calibration(self) -> dict:
+        """The weights' ``calibration`` record (temperature, unsure threshold); the default without."""
+        return cnn.calibration.from_meta(self._meta)
+
+    @property
     def test_accuracy(self) -> float | None:
         return _test_accuracy(self.meta)
 
@@ -93,6 +98,11 @@ class ActiveModel(QObject):
     def normalization_record(self) -> dict:
         """The weights' normalisation as recorded in their metadata (``mean``, ``std``, ...)."""
         return dict(self._meta.get("normalization") or cnn.normalization.DEFAULT)
+
+    @property
+    def calibration(self) -> dict:
+        """The weights' ``calibration`` record (temperature, unsure threshold); the default without."""
+        return cnn.calibration.from_meta(self._meta)
 
     @property
     def test_accuracy(self) -> float | None:

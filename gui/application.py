@@ -12,6 +12,7 @@ import cnn
 from gui.banner import Banner
 from gui.dialogs import Dialogs
 from gui.draw.canvas import DEFAULT_PEN_WIDTH, DrawingCanvas
+from gui.draw.picture import PictureController
 from gui.draw.prediction_view import PredictionView
 from gui.draw.predictor import Predictor
 from gui.draw.tools_view import DrawingToolsView
@@ -55,7 +56,7 @@ def create_window(weights_path=None, data_dir=None, *, shipped_path: Path = SHIP
     mnist = MnistSource(jobs, banner, dialogs, data_dir, mnist_data)
     canvas = DrawingCanvas(pen_width=settings.pen_width(DEFAULT_PEN_WIDTH))
     drawing_tools, prediction_view = DrawingToolsView(canvas.pen_width()), PredictionView()
-    predictor = Predictor(active, canvas.ink)
+    predictor = Predictor(active, canvas.network_image)
     training_view, plots = TrainingView(settings.training(training_defaults)), TrainingPlotsView()
     training = TrainingController(jobs, mnist, active, training_view, plots, banner)
     feature_maps_view, filters_view, evaluation_view = FeatureMapsView(), FiltersView(), EvaluationView()
@@ -63,11 +64,13 @@ def create_window(weights_path=None, data_dir=None, *, shipped_path: Path = SHIP
     inspect = InspectController(jobs, mnist, active, predictor, canvas, feature_maps_view, filters_view,
                                 evaluation_view, picker, banner, dialogs)
     weights = WeightsController(active, dialogs, banner, shipped_path, settings)
-    window = MainWindow(Parts(active, jobs, mnist, banner, canvas, drawing_tools, predictor, prediction_view,
+    picture = PictureController(canvas, dialogs, banner, settings)
+    window = MainWindow(Parts(active, jobs, mnist, banner, canvas, drawing_tools, predictor, prediction_view, picture,
                               training, training_view, plots, inspect, feature_maps_view, filters_view,
                               evaluation_view, picker, weights, dialogs, settings))
-    for owned in (active, jobs, mnist, predictor, training, inspect, weights):
+    for owned in (active, jobs, mnist, predictor, training, inspect, weights, picture):
         owned.setParent(window)  # they live as long as the window
+    picture.accept_drops_on(window)
     if real_dialogs:
         dialogs.parent = window
     if error:

@@ -9,7 +9,10 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from gui.draw.picture import PICTURE_SUFFIXES
+
 WEIGHTS_FILTER = "Digit Draw weights (*.npz);;All files (*)"
+PICTURE_FILTER = f"Pictures ({' '.join('*' + suffix for suffix in PICTURE_SUFFIXES)});;All files (*)"
 PNG_FILTER = "PNG image (*.png)"
 
 
@@ -21,6 +24,10 @@ class Dialogs:
 
     def open_weights_path(self, start: Path) -> Path | None:
         path, _ = QFileDialog.getOpenFileName(self.parent, "Open weights", str(start), WEIGHTS_FILTER)
+        return Path(path) if path else None
+
+    def open_picture_path(self, start: Path) -> Path | None:
+        path, _ = QFileDialog.getOpenFileName(self.parent, "Open a picture of a digit", str(start), PICTURE_FILTER)
         return Path(path) if path else None
 
     def save_weights_path(self, suggested: Path) -> Path | None:
@@ -66,7 +73,7 @@ class UnattendedDialogs(Dialogs):
     def open_weights_path(self, start: Path) -> Path | None:
         return None
 
-    save_weights_path = save_png_path = mnist_folder = open_weights_path
+    open_picture_path = save_weights_path = save_png_path = mnist_folder = open_weights_path
 
     def ask_save_before_quit(self, what: str) -> str:
         return "discard"

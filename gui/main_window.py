@@ -1,7 +1,5 @@
 """The main window: lays out the parts ``create_window`` made and builds the menus; nothing more.
-
-Draw on the left and see the guess below it; train and watch, look inside and see where it
-goes wrong in the tabs on the right.
+Draw on the left, the guess below it; train, look inside and see where it goes wrong on the right.
 """
 from __future__ import annotations
 
@@ -31,6 +29,7 @@ class Parts:
     drawing_tools: object  # draw/: DrawingToolsView (Clear, Undo, pen)
     predictor: object  # draw/: Predictor
     prediction_view: object  # draw/: PredictionView
+    picture: object  # draw/: PictureController (Open picture…, pictures dropped on the window)
     training: object  # train/: TrainingController
     training_view: object  # train/: TrainingView
     plots: object  # train/: TrainingPlotsView
@@ -65,7 +64,7 @@ class MainWindow(QMainWindow):
 
     @property
     def latest_result(self):
-        """The newest ``Prediction`` (``.digit``, ``.probabilities``), or None for a blank canvas."""
+        """The newest ``Prediction`` (``.digit``, ``.probabilities``, ``.unsure``), or None when blank."""
         return self.predictor.latest
 
     # ----- layout -----------------------------------------------------------------------------
@@ -80,8 +79,8 @@ class MainWindow(QMainWindow):
         self.left_splitter = QSplitter(Qt.Vertical)
         self.left_splitter.addWidget(draw)
         self.left_splitter.addWidget(guess)
-        self.left_splitter.setStretchFactor(0, 3)
-        self.left_splitter.setStretchFactor(1, 2)
+        for index, stretch in enumerate((3, 2)):
+            self.left_splitter.setStretchFactor(index, stretch)
         right = QWidget()
         QVBoxLayout(right).addWidget(self._build_tabs())
         right.layout().setContentsMargins(0, 0, 0, 0)
@@ -124,6 +123,7 @@ class MainWindow(QMainWindow):
         self.save_action = self._action(file_menu, "&Save weights…", QKeySequence.Save, self.weights.save)
         self.shipped_action = self._action(file_menu, "Use s&hipped weights", "Ctrl+Shift+O",
                                            self.weights.use_shipped)
+        self.picture_action = self._action(file_menu, "Open &picture…", "Ctrl+Shift+P", self.picture.open)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.Quit, self.close)
         self.undo_action = self._action(edit_menu, "&Undo stroke", QKeySequence.Undo, self.canvas.undo)
@@ -186,9 +186,8 @@ class MainWindow(QMainWindow):
         # and nothing may train while MNIST is still arriving.
         training, downloading = self.training.is_running(), self.mnist.downloading
         idle = not (training or downloading)
-        for action in (self.open_action, self.start_action, self.download_action):
-            action.setEnabled(idle)
-        self.training_view.start_button.setEnabled(idle)
+        for command in (self.open_action, self.start_action, self.download_action, self.training_view.start_button):
+            command.setEnabled(idle)
         self.shipped_action.setEnabled(idle and self.weights.shipped_available())
         self.stop_action.setEnabled(training)
 
@@ -210,7 +209,8 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(300, self, lambda: keep_on_screen(self) if self.size() == size else None)
 
     def _restore(self) -> None:
-        self.splitter.setSizes([4000, 6000])  # 4:6 of whatever width there is, unless remembered
+        self.splitter.setSizes([4000, 6000])  # 4:6 of whatever width there is, and the paper first,
+        self.left_splitter.setSizes([6500, 3500])  # unless remembered
         restore_window(self, self.settings, PREFERRED_SIZE, {"main": self.splitter, "left": self.left_splitter})
 
     def _may_close(self) -> bool:
@@ -241,8 +241,7 @@ class MainWindow(QMainWindow):
 
 
 def _scrolling(widget: QWidget) -> QScrollArea:
-    """``widget`` in a frameless scroll area: it may be squeezed below its minimum size and stay
-    reachable, and shows no scroll bar while it fits."""
+    """``widget`` in a frameless scroll area: it can be squeezed below its minimum size and stay reachable."""
     area = QScrollArea()
     area.setWidget(widget)
     area.setWidgetResizable(True)

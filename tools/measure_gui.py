@@ -7,7 +7,7 @@
 2. Event-loop stall while training: a 10 ms QTimer probe records the gaps between its ticks while
    a training run of a few thousand images goes on in the worker thread; idle for comparison.
 3. Mouse-move to shown prediction: for ~200 drawn moves, the time from the move event to the
-   prediction view updated and repainted (ink -> to_mnist -> normalize -> forward -> view);
+   prediction view updated and repainted (strokes -> render_strokes -> normalize -> forward -> view);
    idle and during training. Also the live (throttled) path with moves arriving at 125 Hz: for
    every move, the time until a guess that includes it is shown (the throttle's wait included).
 

@@ -5,7 +5,7 @@
 1. Live path per prediction, with the "Look inside" tab showing: the feature maps
    (``model.activations`` -> conv blocks -> one mosaic per block -> ``setImage``), then the same
    with a synchronous repaint of the maps; next to it a whole prediction as the canvas triggers
-   it (ink -> to_mnist -> forward -> prediction view and feature maps), for scale.
+   it (strokes -> render_strokes -> forward -> prediction view and feature maps), for scale.
 2. Evaluation of the weights in use on the 10,000 test digits on the worker thread, from the click
    to the report shown, and the longest gap of a 10 ms QTimer probe meanwhile.
 

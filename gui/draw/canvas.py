@@ -1,19 +1,21 @@
-"""The drawing surface: strokes kept as point lists, rendered into an in-memory greyscale QImage.
+"""The drawing surface: strokes kept as point lists, shown in an in-memory greyscale QImage.
 
 Points are stored in *paper units* (0..1 across the square paper), so a resize or a change of
 screen scale re-renders the same drawing at the new size, and undo simply re-renders the strokes
-that remain. The image holds dark ink on white paper; ``ink()`` turns it into 1 = ink.
+that remain. The image holds dark ink on white paper; ``ink()`` turns it into 1 = ink. The
+network reads the points, not the image: ``network_image()``.
 """
 from __future__ import annotations
 
 import numpy as np
+import cnn
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QKeySequence, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from gui.draw.strokes import INK, PAPER, Stroke, paint_stroke, paint_tail
+from gui.draw.strokes import PAPER, Stroke, paint_stroke, paint_tail, paper_image, paper_ink
 
-DEFAULT_PEN_WIDTH = 0.07  # of the paper's side: close to MNIST's stroke once the digit is scaled to 20 px
+DEFAULT_PEN_WIDTH = 0.07  # of the paper's side; only for the eye: the network sees MNIST's pen
 
 
 class DrawingCanvas(QWidget):
@@ -27,11 +29,7 @@ class DrawingCanvas(QWidget):
         image_shown: ``show_image`` put a 28x28 digit on the paper.
     """
 
-    ink_changed = Signal()
-    stroke_finished = Signal()
-    cleared = Signal()
-    undone = Signal()
-    image_shown = Signal()
+    ink_changed, stroke_finished, cleared, undone, image_shown = (Signal() for _ in range(5))
 
     def __init__(self, parent: QWidget | None = None, pen_width: float = DEFAULT_PEN_WIDTH):
         super().__init__(parent)
@@ -99,12 +97,15 @@ class DrawingCanvas(QWidget):
         It is drawn as ink, scaled smoothly to the paper, so ``ink()`` and the prediction read it
         like a drawing; strokes drawn next go on top, and undo or clear take it away.
         """
-        pixels = np.asarray(image)
-        ink = pixels / np.float32(255) if pixels.dtype == np.uint8 else np.clip(pixels, 0, 1)
-        paper = np.ascontiguousarray(np.rint(PAPER - ink * (PAPER - INK)), dtype=np.uint8)
-        h, w = paper.shape
-        self._replace([], QImage(paper.data, w, h, w, QImage.Format_Grayscale8).copy())  # own the bytes
+        self._replace([], paper_image(image))
         self.image_shown.emit()
+
+    def network_image(self) -> np.ndarray | None:
+        """The network's 28x28 input, None when blank: the strokes by ``cnn.render_strokes`` (same
+        points, same input, whatever the pen or size); a shown digit as it is; both: ``to_mnist``."""
+        if self._background is None:
+            return cnn.render_strokes([stroke.points for stroke in self._strokes])
+        return cnn.to_mnist(self.ink()) if self._strokes else paper_ink(self._background)
 
     def image(self) -> QImage:
         self._ensure_image()
@@ -112,10 +113,7 @@ class DrawingCanvas(QWidget):
 
     def ink(self) -> np.ndarray:
         """The drawing as float32 (H, W) in 0..1, 1 = ink, at device-pixel resolution."""
-        img = self.image()
-        rows = np.frombuffer(img.constBits(), np.uint8, count=img.sizeInBytes())
-        pixels = rows.reshape(img.height(), img.bytesPerLine())[:, : img.width()]
-        return (np.float32(PAPER) - pixels) * np.float32(1.0 / (PAPER - INK))
+        return paper_ink(self.image())
 
     # ----- geometry ---------------------------------------------------------------------------
     def paper_rect(self) -> QRectF:
@@ -211,7 +209,6 @@ class DrawingCanvas(QWidget):
         event.accept()
 
     def tabletEvent(self, event) -> None:
-        # Handling the pen directly keeps its sub-pixel positions; touch arrives as mouse events.
         handler = {QEvent.TabletPress: self._begin, QEvent.TabletMove: self._extend,
                    QEvent.TabletRelease: self._end}.get(event.type())
         if handler is not None:

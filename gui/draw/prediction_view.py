@@ -11,10 +11,12 @@ from gui import theme
 
 PREVIEW_SIZE = 112  # 28 x 4: whole pixels, nearest-neighbour
 NO_GUESS = "?"  # in a light grey: a big bold dash read as a black bar
+UNSURE = "not sure"  # in place of the digit when the network can't read the drawing
 EMPTY_PREVIEW = "Your drawing\nappears here,\n28×28 pixels"
 BARS_HINT = "The ten probabilities appear as you draw"
 # The empty states are light and say what will appear; the filled ones are the real thing.
 EMPTY_DIGIT_STYLE = "color: #c3c8d0;"
+UNSURE_STYLE = f"color: {theme.MUTED}; font-size: 22pt;"  # words, smaller than a digit
 EMPTY_PREVIEW_STYLE = f"background: #f4f5f7; color: {theme.MUTED}; border: 1px dashed #b8bec8;"
 PREVIEW_STYLE = "background: black; border: 1px solid #999;"
 
@@ -77,7 +79,7 @@ class PredictionView(QWidget):
         plot.setYRange(0, 1.06, padding=0)
         plot.getAxis("bottom").setTicks([[(i, str(i)) for i in range(10)]])
         plot.getAxis("left").setTicks([[(v, f"{v:.0%}") for v in (0, 0.25, 0.5, 0.75, 1.0)]])
-        plot_widget.setMinimumHeight(150)
+        plot_widget.setMinimumHeight(100)
         bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7,
                                brushes=[theme.ACCENT_SOFT] * 10, pen=None)
         plot.addItem(bars)
@@ -86,7 +88,7 @@ class PredictionView(QWidget):
         return bars, plot_widget
 
     def show_prediction(self, prediction) -> None:
-        self._show_state(empty=prediction is None)
+        self._show_state(empty=prediction is None, unsure=getattr(prediction, "unsure", False))
         if prediction is None:
             self._probabilities = np.zeros(10, np.float32)
             self.digit_label.setText(NO_GUESS)
@@ -95,18 +97,24 @@ class PredictionView(QWidget):
             brushes = [theme.ACCENT_SOFT] * 10
         else:
             self._probabilities = np.asarray(prediction.probabilities, np.float32).copy()
-            self.digit_label.setText(str(prediction.digit))
-            self.confidence_label.setText(f"{prediction.confidence:.0%} confident")
+            unsure = getattr(prediction, "unsure", False)
+            self.digit_label.setText(UNSURE if unsure else str(prediction.digit))
+            self.confidence_label.setText(
+                f"Not a digit? Best guess {prediction.digit}, {prediction.confidence:.0%}" if unsure
+                else f"{prediction.confidence:.0%} confident")
             self.preview_label.setPixmap(_pixmap(prediction.image))
-            brushes = [theme.ACCENT if i == prediction.digit else theme.ACCENT_SOFT for i in range(10)]
+            top = theme.ACCENT_SOFT if unsure else theme.ACCENT
+            brushes = [top if i == prediction.digit else theme.ACCENT_SOFT for i in range(10)]
         self.bars.setOpts(height=self._probabilities, brushes=brushes)
 
-    def _show_state(self, empty: bool) -> None:
-        if empty != self._empty:
-            self._empty = empty
-            self.digit_label.setStyleSheet(EMPTY_DIGIT_STYLE if empty else "")
+    def _show_state(self, empty: bool, unsure: bool = False) -> None:
+        state = (empty, unsure)
+        if state != self._empty:
+            self._empty = state
+            self.digit_label.setStyleSheet(EMPTY_DIGIT_STYLE if empty else UNSURE_STYLE if unsure else "")
             self.preview_label.setStyleSheet(EMPTY_PREVIEW_STYLE if empty else PREVIEW_STYLE)
             self.bars_hint.setVisible(empty)
+            self.digit_label.setAccessibleName("Not sure: not a digit?" if unsure else "Predicted digit")
 
 
 def _pixmap(image: np.ndarray) -> QPixmap:

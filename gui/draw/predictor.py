@@ -1,4 +1,8 @@
-"""From ink to a guess: the same ``cnn.to_mnist`` path as ``app.py predict``, throttled for live use."""
+"""From a drawing to a guess, throttled for live use.
+
+The canvas hands over the 28x28 network input (``DrawingCanvas.network_image``: its strokes drawn
+by ``cnn.render_strokes``); this runs the network on it and keeps the latest guess.
+"""
 from __future__ import annotations
 
 import time
@@ -20,24 +24,30 @@ class Prediction:
     probabilities: np.ndarray  # (10,) float32, sums to 1
     image: np.ndarray  # (28, 28) float32 in 0..1: exactly what the network was shown (before normalising)
     blocks: tuple = ()  # the conv blocks' feature maps from the same forward pass (``ConvBlock``s)
+    unsure: bool = False  # the calibrated top probability is under the weights' threshold
 
     @property
     def confidence(self) -> float:
         return float(self.probabilities[self.digit])
 
     def __repr__(self) -> str:
-        return f"Prediction(digit={self.digit}, confidence={self.confidence:.3f})"
+        return f"Prediction(digit={self.digit}, confidence={self.confidence:.3f}, unsure={self.unsure})"
 
 
-def classify(ink: np.ndarray, model, mean: float, std: float) -> Prediction | None:
-    """Guess the digit in ``ink`` (H, W) with 1 = ink; None for a blank drawing."""
-    image = cnn.to_mnist(ink)
+def classify(image: np.ndarray | None, model, mean: float, std: float,
+             calibration: dict | None = None) -> Prediction | None:
+    """Guess the digit in the 28x28 ``image`` (MNIST polarity); None for a blank drawing (None).
+
+    The probabilities are calibrated with the weights' ``calibration`` record, which also says
+    when the answer is unsure (``cnn.calibration.judge``, as ``app.py predict`` does).
+    """
     if image is None:
         return None
     # One forward pass serves both the guess and the feature maps shown beside it.
     activations = model.activations(cnn.normalize(image, mean, std))
-    probabilities = cnn.softmax(activations[-1][1])[0]
-    return Prediction(int(np.argmax(probabilities)), probabilities, image, tuple(conv_blocks(activations)))
+    probabilities, unsure = cnn.calibration.judge(activations[-1][1], calibration)
+    return Prediction(int(np.argmax(probabilities[0])), probabilities[0], image,
+                      tuple(conv_blocks(activations)), bool(unsure[0]))
 
 
 class Predictor(QObject):
@@ -53,11 +63,11 @@ class Predictor(QObject):
 
     predicted = Signal(object)
 
-    def __init__(self, active_model, ink_source: Callable[[], np.ndarray],
+    def __init__(self, active_model, image_source: Callable[[], np.ndarray | None],
                  interval_ms: int = LIVE_INTERVAL_MS, parent=None):
         super().__init__(parent)
         self._active = active_model
-        self._ink_source = ink_source
+        self._image_source = image_source
         self._latest: Prediction | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -84,5 +94,5 @@ class Predictor(QObject):
         self._timer.stop()
         self._last_time = time.perf_counter()
         mean, std = self._active.normalization
-        self._latest = classify(self._ink_source(), self._active.model, mean, std)
+        self._latest = classify(self._image_source(), self._active.model, mean, std, self._active.calibration)
         self.predicted.emit(self._latest)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen
 
 PAPER = 255  # grey levels of the canvas image: dark ink on white paper
 INK = 0
@@ -19,6 +20,22 @@ INK = 0
 class Stroke:
     width: float  # paper units
     points: list[tuple[float, float]] = field(default_factory=list)
+
+
+def paper_image(image: np.ndarray) -> QImage:
+    """A 28x28 digit ``image`` (bright ink, uint8 or 0..1) as dark ink on paper, in its own QImage."""
+    pixels = np.asarray(image)
+    ink = pixels / np.float32(255) if pixels.dtype == np.uint8 else np.clip(pixels, 0, 1)
+    paper = np.ascontiguousarray(np.rint(PAPER - ink * (PAPER - INK)), dtype=np.uint8)
+    h, w = paper.shape
+    return QImage(paper.data, w, h, w, QImage.Format_Grayscale8).copy()  # own the bytes
+
+
+def paper_ink(image: QImage) -> np.ndarray:
+    """The digit ``paper_image`` made, back as float32 ``(H, W)`` in 0..1 with bright ink."""
+    rows = np.frombuffer(image.constBits(), np.uint8, count=image.sizeInBytes())
+    pixels = rows.reshape(image.height(), image.bytesPerLine())[:, :image.width()]
+    return (np.float32(PAPER) - pixels) * np.float32(1.0 / (PAPER - INK))
 
 
 def paint_stroke(painter: QPainter, stroke: Stroke) -> None:

@@ -75,7 +75,8 @@ class InspectController(QObject):
             return False
         state = self.active.copy_state()
         job = EvaluationJob(model_copy(state, self.active.meta.get("architecture", cnn.ARCHITECTURE)),
-                            self.active.normalization_record, self.active.source, self.mnist)
+                            self.active.normalization_record, self.active.source, self.mnist,
+                            self.active.calibration)
         job.progressed.connect(self.evaluation.show_progress)
         job.completed.connect(self._on_evaluated)
         job.cancelled.connect(self._on_cancelled)

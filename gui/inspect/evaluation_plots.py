@@ -1,4 +1,5 @@
-"""The confusion matrix (click a cell to see its images) and the accuracy of each digit."""
+"""The confusion matrix (click a cell to see its images), the accuracy of each digit, and how
+often the network is right when it is this sure (a reliability diagram)."""
 from __future__ import annotations
 
 import math
@@ -17,8 +18,10 @@ CELL = 24  # image pixels per matrix cell, so the 1-pixel grid lines stay thin
 GRID_RGB = (226, 229, 234)
 TEXT_ON_DARK = "#ffffff"
 TEXT_ON_LIGHT = "#1f2937"
-MATRIX_HINT = "Press “Evaluate on the test set”:\nhere each true digit meets what it was read as"
-CLASS_HINT = "The accuracy of each digit\nappears after an evaluation"
+# Hints in short lines: beside each other, the three plots are narrow in a 960-pixel window.
+MATRIX_HINT = "Press “Evaluate on the\ntest set”: here each\ntrue digit meets what\nit was read as"
+CLASS_HINT = "The accuracy of\neach digit appears\nafter an evaluation"
+RELIABILITY_HINT = "How often it is\nright when it is\nthis sure: after\nan evaluation"
 
 
 def confusion_rgb(confusion: np.ndarray) -> np.ndarray:
@@ -51,7 +54,8 @@ def _rgb(colour: str) -> np.ndarray:
 
 
 class EvaluationPlots(pg.GraphicsLayoutWidget):
-    """A passive view: ``show_results(confusion, per_class_accuracy)``; clicks come back as a signal.
+    """A passive view: ``show_results(confusion, per_class_accuracy)``, ``show_reliability(tables)``;
+    clicks come back as a signal.
 
     Signals:
         cell_clicked(int, int): the user clicked the cell of this true and predicted digit.
@@ -69,10 +73,16 @@ class EvaluationPlots(pg.GraphicsLayoutWidget):
         self._tiny_font.setPointSize(7)  # "99.8" over each of ten bars, without touching
         self.confusion_plot = self.addPlot(row=0, col=0)
         self.class_plot = self.addPlot(row=0, col=1)
-        self.ci.layout.setColumnStretchFactor(0, 3)
-        self.ci.layout.setColumnStretchFactor(1, 2)
+        self.reliability_plot = self.addPlot(row=0, col=2)
+        # Widths set here, not left to the titles': the per-digit bars need ~22 pixels each, and
+        # in a 960-pixel window the three share ~550 pixels.
+        for column, (plot, width, stretch) in enumerate(((self.confusion_plot, 280, 3), (self.class_plot, 250, 3),
+                                                         (self.reliability_plot, 230, 2))):
+            plot.setPreferredWidth(width)
+            self.ci.layout.setColumnStretchFactor(column, stretch)
         self._build_confusion()
         self._build_class_plot()
+        self._build_reliability()
         self.scene().sigMouseClicked.connect(self._on_click)
 
     def sizeHint(self) -> QSize:
@@ -82,7 +92,7 @@ class EvaluationPlots(pg.GraphicsLayoutWidget):
 
     def _build_confusion(self) -> None:
         plot, k = self.confusion_plot, self.classes
-        theme.style_plot(plot, "Confusion matrix (click a cell)", "true digit", "predicted digit")
+        theme.style_plot(plot, "Confusion matrix", "true digit", "predicted digit")  # the view says "click"
         ticks = [[(i + 0.5, str(i)) for i in range(k)]]
         plot.getAxis("left").setTicks(ticks)
         plot.getAxis("bottom").setTicks(ticks)
@@ -123,7 +133,44 @@ class EvaluationPlots(pg.GraphicsLayoutWidget):
         self.class_hint = theme.plot_hint(plot, CLASS_HINT)
         self.class_hint.setPos((k - 1) / 2, 50)
 
+    def _build_reliability(self) -> None:
+        plot = self.reliability_plot
+        theme.style_plot(plot, "Reliability", "accuracy (%)", "confidence (%)")
+        plot.setMouseEnabled(x=False, y=False)
+        plot.setRange(xRange=(-2, 104), yRange=(-2, 104), padding=0)  # fixed: see the class plot
+        plot.getAxis("left").setTicks([[(t, f"{t:g}") for t in range(0, 101, 20)]])
+        plot.getAxis("bottom").setTicks([[(t, f"{t:g}") for t in range(0, 101, 50)]])  # room at 960 pixels
+        plot.getAxis("bottom").setStyle(hideOverlappingLabels=False)  # "100" at the very end
+        # Where a point on it would mean "right exactly as often as it says".
+        plot.plot([0, 100], [0, 100], pen=pg.mkPen(theme.MUTED, width=1, style=Qt.DashLine))
+        self.before_curve = plot.plot([], [], pen=pg.mkPen(theme.TEST, width=1), symbol="o", symbolSize=6,
+                                      symbolPen=pg.mkPen(theme.TEST, width=1.5), symbolBrush="w")
+        self.reliability_curve = plot.plot([], [], pen=pg.mkPen(theme.ACCENT, width=1.5), symbol="o",
+                                           symbolSize=7, symbolPen=None, symbolBrush=theme.ACCENT)
+        self.reliability_hint = theme.plot_hint(plot, RELIABILITY_HINT)
+        self.reliability_hint.setPos(50, 50)
+        # In the corner a network is hardly ever in (right more often than it says), not in the
+        # title, which has no room for it beside the other two plots.
+        self.reliability_legend = pg.TextItem(anchor=(0, 0))
+        self.reliability_legend.setPos(0, 100)
+        plot.addItem(self.reliability_legend, ignoreBounds=True)
+
     # ----- input ------------------------------------------------------------------------------
+    def show_reliability(self, calibrated, before=None) -> None:
+        """Plot accuracy against mean confidence per bin, from ``cnn.EvaluationReport.reliability``
+        tables (rows ``(low, high, count, mean confidence, accuracy)``); ``before`` the calibration,
+        or None when there was none to compare with."""
+        for curve, table in ((self.reliability_curve, calibrated), (self.before_curve, before or [])):
+            rows = np.asarray(table, np.float64).reshape(-1, 5)
+            curve.setData(100 * rows[:, 3], 100 * rows[:, 4])
+        self.before_curve.setVisible(bool(before))
+        entries = [("●", theme.ACCENT, "calibrated" if before else "as shown")]
+        entries += [("○", theme.TEST, "before")] if before else []
+        self.reliability_legend.setHtml("<br>".join(f"<span style='color:{colour}'>{glyph}</span>"
+                                                    f"<span style='color:{TEXT_ON_LIGHT}; font-size:8pt'> {name}</span>"
+                                                    for glyph, colour, name in entries))
+        self.reliability_hint.hide()
+
     def show_results(self, confusion: np.ndarray, per_class: np.ndarray) -> None:
         """Show a ``(K, K)`` confusion matrix and the ``(K,)`` accuracy of each true digit."""
         confusion = np.asarray(confusion)

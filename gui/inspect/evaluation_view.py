@@ -1,12 +1,13 @@
-"""Where the network goes wrong: test accuracy, per-digit accuracy, confusion matrix, galleries."""
+"""Where the network goes wrong: test accuracy, per-digit accuracy, confusion matrix, how honest its
+confidence is (calibration), galleries."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSizePolicy,
+                               QVBoxLayout, QWidget)
 
 from gui import theme
 from gui.inspect.evaluation_plots import EvaluationPlots
@@ -17,6 +18,9 @@ WRONG_COUNT = 30
 CELL_PLACEHOLDER = "The test images of the cell you click in the matrix appear here."
 WRONG_PLACEHOLDER = ("After an evaluation: the test digits the network read wrong most confidently, "
                      "with its top three guesses.")
+CALIBRATION_PLACEHOLDER = "Expected calibration error: after an evaluation"
+CALIBRATION_TIP = ("The expected calibration error: how far the confidence shown is from how often it is "
+                   "right, on average over the test digits")
 PROMPT = "Evaluate the weights in use on the 10,000 MNIST test digits, then click a cell to see its images."
 
 
@@ -42,6 +46,7 @@ class EvaluationView(QWidget):
         self.progress_bar = QProgressBar()
         self.accuracy_label = QLabel("–")
         self.status_label = QLabel(PROMPT)
+        self.calibration_label = QLabel(CALIBRATION_PLACEHOLDER)
         self.plots = EvaluationPlots()
         self.cell_title = QLabel("Click a cell of the matrix")
         self.cell_gallery = Gallery(caption_lines=1, cell_width=70, placeholder=CELL_PLACEHOLDER)
@@ -75,7 +80,10 @@ class EvaluationView(QWidget):
         self.progress_bar.setFormat("%v / %m")
         self.export_button.setToolTip("Save the confusion matrix as a PNG image")
         self.export_button.setEnabled(False)
-        for title in (self.cell_title, self.wrong_title):
+        # One line that a narrow window cuts short rather than widens for; the tooltip has it all.
+        self.calibration_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+        self.calibration_label.setToolTip(CALIBRATION_TIP)
+        for title in (self.cell_title, self.wrong_title, self.calibration_label):
             title.setStyleSheet(f"color: {theme.MUTED};")
         self.plots.setMinimumHeight(240)
 
@@ -99,6 +107,7 @@ class EvaluationView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(commands)
         layout.addLayout(summary)
+        layout.addWidget(self.calibration_label)
         layout.addWidget(self.plots, 3)
         layout.addLayout(galleries, 2)
 
@@ -131,6 +140,11 @@ class EvaluationView(QWidget):
         self.status_label.setText(f"test accuracy · {report.wrong_count:,} of {n:,} digits read wrong · "
                                   f"weights: {report.source}")
         self.plots.show_results(report.confusion, report.per_class_accuracy())
+        before = report.reliability(calibrated=False) if report.temperature != 1.0 else None
+        self.plots.show_reliability(report.reliability(), before)
+        text = calibration_text(report)
+        self.calibration_label.setText(text)
+        self.calibration_label.setToolTip(f"{text}\n\n{CALIBRATION_TIP}")
         self.export_button.setEnabled(True)
         self._show_most_wrong()
         self.cell_gallery.clear()
@@ -166,13 +180,24 @@ class EvaluationView(QWidget):
             top = report.top_probabilities(i, 3)
             captions.append(f"{report.labels[i]} → {top[0][0]}\n"
                             + "\n".join(f"{d}: {percent(p)}" for d, p in top))
+            unsure = ", so unsure" if report.unsure[i] else ""
             tooltips.append(f"Test image #{i}: a {report.labels[i]}, read as {top[0][0]} "
-                            f"({top[0][1]:.1%} sure)")
+                            f"({top[0][1]:.1%} sure{unsure})")
         self.wrong_gallery.show_images(report.images, worst, captions, tooltips)
 
     def save_png(self, path: Path) -> Path:
         """Export the confusion matrix."""
         return self.plots.save_confusion_png(path)
+
+
+def calibration_text(report) -> str:
+    """The line under the summary: how honest the percentages are, and how many digits are unsure."""
+    if report.temperature == 1.0:
+        before = "these weights are not calibrated"
+    else:
+        before = f"before calibration {report.ece_uncalibrated:.1%}, temperature {report.temperature:.2f}"
+    return (f"Expected calibration error: {report.ece:.1%} ({before}); "
+            f"{report.unsure_share:.1%} of test digits unsure")
 
 
 def percent(p: float) -> str:

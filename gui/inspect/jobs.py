@@ -11,7 +11,7 @@ BATCH_SIZE = 256  # the fastest measured (128..1000), and ~40 progress steps ove
 
 
 class EvaluationJob(Job):
-    """Evaluates one model on the test set.
+    """Evaluates one model on the test set, its answers read with the weights' ``calibration`` record.
 
     Signals (besides ``Job``'s): progressed(int, int): images done, images in all;
     completed(object): the ``cnn.EvaluationReport``; cancelled(): stopped before the end.
@@ -22,9 +22,10 @@ class EvaluationJob(Job):
     cancelled = Signal()
     task = "Evaluation"
 
-    def __init__(self, model, normalization: dict, source: str, mnist):
+    def __init__(self, model, normalization: dict, source: str, mnist, calibration: dict | None = None):
         super().__init__()
         self._model, self._normalization, self._source, self._mnist = model, normalization, source, mnist
+        self._calibration = calibration
 
     def work(self) -> None:
         images, labels = self._mnist.test_set()
@@ -34,7 +35,7 @@ class EvaluationJob(Job):
         if evaluation is None:
             self.cancelled.emit()
         else:
-            self.completed.emit(cnn.EvaluationReport(evaluation, images, labels, self._source))
+            self.completed.emit(cnn.EvaluationReport(evaluation, images, labels, self._source, self._calibration))
 
 
 class TestSetJob(Job):

@@ -64,7 +64,8 @@ class TrainingView(QWidget):
         self.size_box.setGroupSeparatorShown(True)
         self.size_box.setToolTip("A random subset of the 60,000 MNIST training images")
         self.augment_box = QCheckBox("Augment (shift, rotate, scale, stroke)")
-        self.augment_box.setToolTip("Random distortions help the network read hand-drawn digits")
+        self.augment_box.setToolTip("Random distortions, slashed zeros MNIST lacks, and made-up non-digits: "
+                                    "the network reads people's digits better and learns to say \"not sure\"")
         self.scratch_box = QCheckBox("Start from a fresh network")
         self.scratch_box.setToolTip("Otherwise training continues from the weights in use")
 

@@ -1,5 +1,6 @@
 """``app.py predict`` in-process: one line per file, every file read, odd names and damage reported."""
 import io
+import json
 import os
 import re
 
@@ -8,9 +9,14 @@ import pytest
 from PIL import Image, ImageDraw
 
 import app
+import cnn
+from cli import SHIPPED_WEIGHTS
 
 DIGIT_LINE = re.compile(r"^(?P<name>.+): (?P<digit>\d) \((?P<conf>[\d.]+)%\)  "
                         + " ".join(rf"{d}:(?P<p{d}>[\d.]+)" for d in range(10)) + r"(?P<rest>.*)$")
+UNSURE_LINE = re.compile(r"^(?P<name>.+): not sure, not a digit\? "
+                         r"\(best guess (?P<digit>\d), (?P<conf>[\d.]+)%\)  "
+                         + " ".join(rf"{d}:(?P<p{d}>[\d.]+)" for d in range(10)) + r"(?P<rest>.*)$")
 
 
 def one(path, **options):
@@ -42,6 +48,54 @@ def test_blank_picture_says_no_digit_found(tmp_path, capsys):
     Image.new("L", (50, 50), 255).save(tmp_path / "blank.png")
     status, out, _ = predict(capsys, tmp_path / "blank.png")
     assert status == 1 and out == [f"{tmp_path / 'blank.png'}: no digit found (the image is blank)"]
+
+
+def test_near_flat_noisy_picture_is_blank(tmp_path, capsys):
+    # 249..251 on 0..255: sensor noise, not a digit, however much the contrast is stretched.
+    noise = np.random.default_rng(0).integers(249, 252, (50, 50)).astype(np.uint8)
+    assert noise.min() == 249 and noise.max() == 251
+    Image.fromarray(noise).save(tmp_path / "noise.png")
+    status, out, err = predict(capsys, tmp_path / "noise.png")
+    assert status == 1 and err == []
+    assert out == [f"{tmp_path / 'noise.png'}: no digit found (the image is blank)"]
+
+
+def tight_binary_crop(digit, size):
+    """An MNIST digit cut to its ink, shrunk (area average) so its longer side is ``size``, no
+    border at all, thresholded at 128: a 1-bit picture, dark ink on white."""
+    rows, cols = np.flatnonzero(digit.max(axis=1)), np.flatnonzero(digit.max(axis=0))
+    crop = digit[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    scale = size / max(crop.shape)
+    shape = (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale)))
+    small = np.asarray(Image.fromarray(crop).resize(shape, Image.BOX))
+    paper = np.where(small >= 128, 0, 255).astype(np.uint8)
+    return Image.fromarray(paper).convert("1", dither=Image.Dither.NONE)
+
+
+@pytest.mark.parametrize("size", [16, 32])
+def test_tightly_cropped_binary_mnist_digits_are_read(tmp_path, capsys, mnist_dir, size):
+    # Ink touches much of the border of such a crop; the paper must still be found as paper.
+    images, labels = cnn.load_mnist("test", mnist_dir)
+    picked = np.arange(0, len(images), 33)[:300]
+    paths = []
+    for i in picked:
+        picture = tight_binary_crop(images[i], size)
+        assert picture.mode == "1" and max(picture.size) == size
+        paths.append(tmp_path / f"{i:05d}.png")
+        picture.save(paths[-1])
+    status, out, err = predict(capsys, *paths)
+    assert err == [] and len(out) == len(paths)
+    assert not [line for line in out if "blank" in line]
+    matches = [DIGIT_LINE.match(line) or UNSURE_LINE.match(line) for line in out]
+    assert all(matches) and [m["name"] for m in matches] == list(map(str, paths))
+    # The digit printed (the best guess, also on a "not sure" line) is right for 97% or more.
+    right = sum(int(m["digit"]) == labels[i] for m, i in zip(matches, picked))
+    assert right / len(picked) >= 0.97, f"{right} of {len(picked)} read right at {size} px"
+    # So few pixels leave the network unsure of some; of the ones it is sure of, it gets 98% right.
+    sure = [(m, i) for m, i in zip(matches, picked) if m.re is DIGIT_LINE]
+    assert len(sure) >= 0.9 * len(picked)
+    assert sum(int(m["digit"]) == labels[i] for m, i in sure) >= 0.98 * len(sure)
+    assert status == 0
 
 
 def test_one_bad_file_among_several_the_others_are_still_read(tmp_path, capsys):
@@ -84,7 +138,7 @@ def damaged_jpeg(path):
 def test_damaged_jpeg_gets_a_warning_on_its_line(tmp_path, capsys):
     status, out, err = predict(capsys, damaged_jpeg(tmp_path / "bad.jpg"), one(tmp_path / "good.jpg"))
     assert status == 1 and err == []
-    damaged, good = (DIGIT_LINE.match(line) for line in out)
+    damaged, good = (DIGIT_LINE.match(line) or UNSURE_LINE.match(line) for line in out)  # damage may blur it
     assert damaged["name"] == str(tmp_path / "bad.jpg")
     assert damaged["rest"] == "  warning: the file looks damaged (corrupt JPEG data)"
     assert good["rest"] == ""
@@ -121,3 +175,162 @@ def test_help_explains_the_output_and_exit_status(capsys):
     text = capsys.readouterr().out
     assert "exit status:\n  2 if any file could not be read; otherwise 1 if any picture was blank" in text
     assert "warning:" in text and "standard error" in text
+
+
+# --json, and the "not sure" answer -----------------------------------------------------------
+
+ANSWER_KEYS = {"path", "digit", "probabilities", "unsure", "confidence"}
+
+
+def thin_one(path):
+    """A '1' in a thin pen: still read as 1, but less surely than ``one`` (99.9% with the shipped
+    weights, where ``one`` is at float32's 1.0)."""
+    image = Image.new("RGB", (200, 200), "white")
+    ImageDraw.Draw(image).line([(100, 30), (100, 170)], fill="black", width=6)
+    image.save(path)
+    return path
+
+
+def noise(path):
+    Image.fromarray(np.random.default_rng(0).integers(0, 256, (64, 64)).astype(np.uint8)).save(path)
+    return path
+
+
+def one_pixel(path):
+    paper = np.full((64, 64), 255, np.uint8)
+    paper[32, 32] = 0
+    Image.fromarray(paper).save(path)
+    return path
+
+
+def blank(path):
+    Image.new("L", (50, 50), 255).save(path)
+    return path
+
+
+def garbage(path):
+    path.write_bytes(b"not a picture" * 30)
+    return path
+
+
+def predict_json(capsys, *args):
+    """``app.py predict --json``: (exit status, one parsed object per stdout line, stderr lines)."""
+    status, out, err = predict(capsys, "--json", *args)
+    return status, [json.loads(line) for line in out], err
+
+
+def text_answer(line):
+    """(digit, unsure) of a text line that gives an answer."""
+    match = DIGIT_LINE.match(line) or UNSURE_LINE.match(line)
+    assert match, line
+    return int(match["digit"]), match.re is UNSURE_LINE
+
+
+@pytest.fixture
+def unsure_weights(tmp_path):
+    """The shipped weights with a calibration record that calls all but near-certain answers unsure."""
+    model, meta = cnn.load_model(SHIPPED_WEIGHTS)
+    path = tmp_path / "fussy.npz"
+    calibration = {"temperature": 1.0, "unsure_below": 0.999999}
+    cnn.save_weights(path, model, {"training": {**meta["training"], "calibration": calibration}})
+    return path
+
+
+def check_answer(record):
+    """``record`` is a well-formed --json answer: the keys, ten probabilities summing to 1, its digit's."""
+    assert set(record) == ANSWER_KEYS, record
+    probabilities = record["probabilities"]
+    assert len(probabilities) == 10 and all(isinstance(p, float) and 0 <= p <= 1 for p in probabilities)
+    assert abs(sum(probabilities) - 1) < 1e-4
+    assert type(record["digit"]) is int and type(record["unsure"]) is bool
+    assert record["confidence"] == max(probabilities) == probabilities[record["digit"]]
+
+
+def test_json_gives_one_object_per_file_in_order(tmp_path, capsys):
+    paths = [one(tmp_path / "a.png"), tmp_path / "missing.png", garbage(tmp_path / "garbage.jpg"),
+             blank(tmp_path / "blank.png"), damaged_jpeg(tmp_path / "bad.jpg"), one(tmp_path / "z.jpg")]
+    status, records, err = predict_json(capsys, *paths)
+    assert status == 2 and err == []
+    assert [r["path"] for r in records] == list(map(str, paths))
+    good, missing, not_a_picture, empty, broken, last = records
+    check_answer(good), check_answer(last)
+    assert good["digit"] == 1 and good["unsure"] is False
+    assert missing == {"path": str(paths[1]), "error": "no such file"}
+    assert set(not_a_picture) == {"path", "error"}
+    assert not_a_picture["error"].startswith("not a picture (or not a kind read here: ")
+    assert empty == {"path": str(paths[3]), "digit": None, "probabilities": None, "unsure": True, "blank": True}
+    assert broken.pop("warnings") == ["the file looks damaged (corrupt JPEG data)"]
+    check_answer(broken)
+
+
+@pytest.mark.parametrize("files, expected", [
+    (["good"], 0), (["good", "blank"], 1), (["damaged", "good"], 1), (["good", "garbage", "blank"], 2)])
+def test_json_exit_status_is_the_text_one(tmp_path, capsys, files, expected):
+    make = {"good": one, "damaged": damaged_jpeg, "blank": blank, "garbage": garbage}
+    suffix = {"good": ".png", "damaged": ".jpg", "blank": ".png", "garbage": ".jpg"}
+    paths = [make[kind](tmp_path / (kind + suffix[kind])) for kind in files]
+    assert predict(capsys, *paths)[0] == expected
+    assert predict_json(capsys, *paths)[0] == expected
+
+
+@pytest.mark.parametrize("fussy", [False, True])
+def test_text_and_json_agree_on_digit_and_unsure(tmp_path, capsys, unsure_weights, fussy):
+    paths = [one(tmp_path / "one.png"), thin_one(tmp_path / "thin.png"), noise(tmp_path / "noise.png"),
+             one_pixel(tmp_path / "pixel.png"), damaged_jpeg(tmp_path / "bad.jpg")]
+    weights = ["--weights", unsure_weights] if fussy else []
+    text_status, lines, _ = predict(capsys, *weights, *paths)
+    json_status, records, _ = predict_json(capsys, *weights, *paths)
+    assert text_status == json_status == 1  # the damaged file
+    assert [text_answer(line) for line in lines] == [(r["digit"], r["unsure"]) for r in records]
+
+
+def test_an_unsure_answer_says_so_in_both_modes(tmp_path, capsys, unsure_weights):
+    path = thin_one(tmp_path / "thin.png")
+    status, [line], err = predict(capsys, "--weights", unsure_weights, path)
+    assert status == 0 and err == []  # unsure is still a picture read
+    match = UNSURE_LINE.match(line)
+    assert match and match["name"] == str(path) and match["digit"] == "1" and match["rest"] == ""
+    assert line.startswith(f"{path}: not sure, not a digit? (best guess 1, ")
+    status, [record], err = predict_json(capsys, "--weights", unsure_weights, path)
+    assert status == 0 and err == []
+    check_answer(record)
+    assert record["unsure"] is True and record["digit"] == 1 and record["confidence"] < 0.999999
+
+
+def test_the_shipped_weights_answer_noise_and_one_pixel_in_form(tmp_path, capsys):
+    # Today (weights trained without non-digits) both are read as digits, near 100%: noise as 8,
+    # one pixel as 0. Retrained with cnn.negatives they should come out unsure; assert that then.
+    paths = [noise(tmp_path / "noise.png"), one_pixel(tmp_path / "pixel.png")]
+    status, lines, err = predict(capsys, *paths)
+    assert status == 0 and err == [] and len(lines) == 2
+    answers = [text_answer(line) for line in lines]
+    status, records, err = predict_json(capsys, *paths)
+    assert status == 0 and err == []
+    for record in records:
+        check_answer(record)
+    assert answers == [(r["digit"], r["unsure"]) for r in records]
+
+
+@pytest.mark.parametrize("raw", [b"two\nlines.png", b"caf\xe9.png", b"red\x1b[31m.png", b"it's\\here\tnow.png",
+                                 "café 日本.png".encode()])
+def test_odd_names_are_valid_json_that_gives_the_name_back(tmp_path, capsys, raw):
+    folder = os.fsencode(tmp_path) + b"/"
+    name = os.fsdecode(folder + raw)
+    with open(folder + raw, "wb") as f:
+        one(f, format="PNG")
+    gone = os.fsdecode(folder + b"gone-" + raw)
+    status, out, err = predict(capsys, "--json", name, gone)
+    assert status == 2 and err == [] and len(out) == 2
+    assert all(line.isascii() for line in out)
+    found, missing = map(json.loads, out)
+    assert os.fsencode(found["path"]) == folder + raw and found["digit"] == 1
+    assert missing == {"path": gone, "error": "no such file"}
+
+
+def test_help_explains_json_and_the_unsure_answer(capsys):
+    with pytest.raises(SystemExit):
+        app.main(["predict", "--help"])
+    text = capsys.readouterr().out
+    assert "--json" in text and "JSON Lines" in text
+    assert "not sure, not a digit? (best guess DIGIT, CONFIDENCE)" in text
+    assert '"unsure": true' in text and "not sure\" answer is a picture read" in text

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from cnn.mnist import load_mnist
-from cnn.preprocess import (CENTER, box_weights, center_of_mass, ink_from_image, resize_area,
-                            to_mnist)
+from cnn.preprocess import (CENTER, MIN_CONTRAST, border, box_weights, center_of_mass, ink_from_image,
+                            resize_area, to_mnist)
 
 
 def canvas(shape=(280, 280)):
@@ -166,6 +166,82 @@ def test_ink_from_image_accepts_float_and_touching_strokes():
 def test_ink_from_flat_image_is_blank():
     assert not ink_from_image(np.full((40, 40), 128, np.uint8)).any()
     assert to_mnist(ink_from_image(np.full((40, 40), 128, np.uint8))) is None
+
+
+def binary_picture(mask, dark_ink):
+    """``mask`` as a 1-bit-like uint8 picture: 0 on 255 (dark ink) or 255 on 0 (light ink)."""
+    return np.where(mask, 0, 255).astype(np.uint8) if dark_ink else np.where(mask, 255, 0).astype(np.uint8)
+
+
+@pytest.mark.parametrize("dark_ink", [True, False])
+def test_tight_binary_crop_with_ink_along_a_whole_side_is_exact(dark_ink):
+    mask = np.zeros((20, 16), dtype=bool)
+    mask[:4, :] = True               # a thick bar across the whole top edge
+    mask[4:, 7:10] = True            # and a stroke down to the bottom edge
+    assert border(mask.astype(float)).mean() > 0.3   # far more ink on the border than 10%
+    ink = ink_from_image(binary_picture(mask, dark_ink))
+    assert ink.dtype == np.float32
+    np.testing.assert_array_equal(ink, mask.astype(np.float32))
+
+
+@pytest.mark.parametrize("dark_ink", [True, False])
+def test_bold_crop_with_mostly_ink_border_but_mostly_paper_picture_keeps_polarity(dark_ink):
+    mask = np.zeros((20, 20), dtype=bool)
+    mask[:4, :] = True               # a bold '7' cropped tight: top bar and right-hand stem
+    mask[4:, 14:] = True
+    assert 0.5 < border(mask.astype(float)).mean() < 0.65 and mask.mean() < 0.5
+    ink = ink_from_image(binary_picture(mask, dark_ink))
+    np.testing.assert_array_equal(ink, mask.astype(np.float32))
+
+
+@pytest.mark.parametrize("dark_ink", [True, False])
+def test_noisy_photo_with_strokes_off_the_edges_keeps_paper_at_zero(dark_ink):
+    mask = np.zeros((60, 50), dtype=bool)
+    mask[:12, :] = True              # a bar running off the top, left and right edges
+    mask[12:, 20:30] = True          # a stem running off the bottom edge
+    paper, pen = (200, 30) if dark_ink else (40, 220)
+    noise = np.random.default_rng(3).normal(0, 8, mask.shape)
+    pixels = np.clip(np.where(mask, pen, paper) + noise, 0, 255).astype(np.uint8)
+    ink = ink_from_image(pixels)
+    assert ink[~mask].max() == 0.0
+    assert ink[mask].mean() > 0.7 and ink[mask].min() > 0.3
+    assert ink.max() == pytest.approx(1.0)
+
+
+def faint_noise():
+    """Paper at 200 with +-1 grey level of noise."""
+    return np.random.default_rng(4).integers(199, 202, (60, 60)).astype(np.uint8)
+
+
+def faint_digit():
+    """A clear digit shape, but only just under MIN_CONTRAST darker than its paper."""
+    pixels = np.full((60, 60), 0.8)
+    pixels[10:50, 25:32] = 0.8 - 0.9 * MIN_CONTRAST
+    return pixels
+
+
+def grainy_noise():
+    """Noise spanning just over MIN_CONTRAST: its brightest grains stand less than that above paper."""
+    pixels = 0.5 + np.random.default_rng(5).uniform(-0.03, 0.03, (60, 60))
+    assert np.ptp(pixels) >= MIN_CONTRAST
+    return pixels
+
+
+@pytest.mark.parametrize("make", [lambda: np.full((40, 40), 200, np.uint8), faint_noise, faint_digit,
+                                  grainy_noise], ids=["flat", "noise_200_pm_1", "faint_digit", "grainy"])
+def test_blank_pictures_stay_blank(make):
+    pixels = make()
+    ink = ink_from_image(pixels)
+    assert ink.shape == pixels.shape and not ink.any()
+    assert to_mnist(ink) is None
+
+
+def test_a_digit_at_twice_min_contrast_is_not_blank():
+    pixels = np.full((60, 60), 0.8)
+    pixels[10:50, 25:32] = 0.8 - 2 * MIN_CONTRAST
+    ink = ink_from_image(pixels)
+    assert ink[10:50, 25:32].min() == pytest.approx(1.0) and ink.sum() == pytest.approx(40 * 7)
+    assert to_mnist(ink) is not None
 
 
 def test_upscaled_mnist_digit_comes_back_as_itself(mnist_dir):

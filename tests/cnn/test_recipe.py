@@ -131,3 +131,38 @@ def test_a_run_stopped_mid_epoch_reports_its_finished_epochs(data):
     result = cnn.run_training(cnn.TrainingConfig(epochs=3), data, on_batch=batches.append,
                               should_stop=lambda: len(batches) == 8 + 3)
     assert result.history.stopped and result.best.epoch == 1 and result.record["stopped_early"] is True
+
+
+def test_augmenting_adds_slashed_zeros_and_made_up_non_digits(data, monkeypatch):
+    seen, real_fit = [], cnn.recipe.fit
+
+    def fit(model, optimizer, x, y, **kwargs):
+        seen.append((x.copy(), y.copy()))
+        return real_fit(model, optimizer, x, y, **kwargs)
+
+    monkeypatch.setattr(cnn.recipe, "fit", fit)
+    # stopped before the first step: only the images handed to fit matter
+    cnn.run_training(cnn.TrainingConfig(epochs=1, augment=True), data, should_stop=lambda: True)
+    (x, y), = seen
+    originals = {image.tobytes() for image in data[0][0]}
+    digits = np.flatnonzero(y < 10)
+    assert np.array_equal(y[digits], data[0][1])  # every digit is there once, in order
+    changed = [i for i in digits if x[i].tobytes() not in originals]
+    assert set(y[changed]) == {0}
+    zeros = (y[digits] == 0).sum()
+    assert 0.1 * zeros < len(changed) < 0.3 * zeros  # cnn.writing_styles.SHARE (0.2) of them
+    made_up = np.flatnonzero(y == 10)  # "not a digit", cnn.recipe.NEGATIVE_SHARE of the digits
+    assert len(made_up) == pytest.approx(cnn.recipe.NEGATIVE_SHARE * len(digits), rel=0.05)
+    assert not {x[i].tobytes() for i in made_up} & originals
+
+
+def test_augmented_runs_hold_out_digits_to_calibrate_the_confidence(data, monkeypatch):
+    monkeypatch.setattr(cnn.recipe, "MIN_IMAGES_TO_HOLD_OUT", 100)
+    monkeypatch.setattr(cnn.recipe, "CALIBRATION_IMAGES", 64)
+    result = cnn.run_training(cnn.TrainingConfig(epochs=1, augment=True, batch_size=32), data)
+    record = result.record
+    assert record["train_images"] == len(data[0][1]) - 64  # digits trained on, made-up ones not counted
+    assert cnn.calibration.problem(record["calibration"]) is None
+    assert record["calibration"] != cnn.calibration.DEFAULT  # fitted, not the fallback
+    plain = cnn.run_training(cnn.TrainingConfig(epochs=1, batch_size=32), data).record
+    assert plain["train_images"] == len(data[0][1]) and plain["calibration"] == cnn.calibration.DEFAULT

@@ -51,11 +51,16 @@ class FakeDialogs:
         self.folder = None
         self.png_path = None
         self.suggested_png = None
+        self.picture_path = None
         self.asked = []
 
     def open_weights_path(self, start):
         self.asked.append("open")
         return self.open_path
+
+    def open_picture_path(self, start):
+        self.asked.append("picture")
+        return self.picture_path
 
     def save_weights_path(self, suggested):
         self.asked.append("save")
