@@ -22,7 +22,7 @@ from .preprocess import BOX, place_by_mass
 # a 2.5 px pen here measures 2.03). See tests/cnn/test_render.py.
 PEN_WIDTH = 2.5
 MIN_STEP = 0.25        # output pixels of path between the points kept: finer adds nothing
-_CHUNK = 512           # segments per distance pass: bounds memory for very long scribbles
+_CHUNK = 64            # segments per distance pass, over the pixels near them only
 
 
 def render_strokes(strokes, pen_width=PEN_WIDTH):
@@ -88,10 +88,17 @@ def _coverage(a, b, height, width, radius):
     ys, xs = np.mgrid[0:height, 0:width]
     centres = np.stack([xs.ravel() + 0.5, ys.ravel() + 0.5], axis=1)
     nearest = np.full(len(centres), np.inf)
+    reach = radius + 0.5  # further than this from every segment: no ink, whatever the distance
     for start in range(0, len(a), _CHUNK):
-        nearest = np.minimum(nearest, _distance(centres, a[start:start + _CHUNK],
-                                                b[start:start + _CHUNK]))
-    ink = np.clip(radius + 0.5 - nearest, 0.0, 1.0)
+        sa, sb = a[start:start + _CHUNK], b[start:start + _CHUNK]
+        # Only the pixels near this run of segments can get ink from it: a long scribble's
+        # segments each touch a small part of the box.
+        low = np.minimum(sa.min(axis=0), sb.min(axis=0)) - reach
+        high = np.maximum(sa.max(axis=0), sb.max(axis=0)) + reach
+        near = np.flatnonzero(((centres >= low) & (centres <= high)).all(axis=1))
+        if near.size:
+            nearest[near] = np.minimum(nearest[near], _distance(centres[near], sa, sb))
+    ink = np.clip(reach - nearest, 0.0, 1.0)
     return ink.reshape(height, width).astype(np.float32)
 
 

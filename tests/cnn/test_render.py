@@ -125,3 +125,16 @@ def test_a_long_scribble_renders_whole():
 
 def test_default_pen_is_mnists():
     assert 2.0 <= PEN_WIDTH <= 3.0
+
+
+def test_only_nearby_pixels_are_visited_yet_the_ink_is_exact():
+    """The per-run pixel culling gives the same ink as every pixel against every segment."""
+    from cnn.render import _coverage, _distance
+    rng = np.random.default_rng(4)
+    points = np.cumsum(rng.normal(0, 0.4, (700, 2)), axis=0)
+    points = (points - points.min(axis=0)) / np.ptp(points, axis=0).max() * 17 + 1.5
+    a, b = points[:-1], points[1:]
+    ys, xs = np.mgrid[0:20, 0:20]
+    centres = np.stack([xs.ravel() + 0.5, ys.ravel() + 0.5], axis=1)
+    brute = np.clip(1.75 - _distance(centres, a, b), 0, 1).reshape(20, 20)
+    np.testing.assert_allclose(_coverage(a, b, 20, 20, 1.25), brute, atol=1e-6)
