@@ -6,7 +6,7 @@ scribble an 8, a dot a 0, a dash a 2. Shown examples of *none of these* during t
 them instead, so a low top probability comes to mean "not a digit". The examples are generated,
 never taken from real pen data:
 
-- letters and symbols that no reader takes for a digit, from the fonts on this machine, thinned to
+- letters and symbols that no reader takes for a digit, from the DejaVu fonts, thinned to
   their centre lines and drawn again with MNIST's pen (``render_strokes``), so they look drawn;
 - scribbles (random curling strokes), dots, dashes and bars, drawn the same way;
 - two MNIST digits on top of each other, off-centre;
@@ -24,17 +24,24 @@ NONE = 10  # the label of "not a digit" in training data
 # Z z (2), S s (5), G b (6), B (8), g q (9), and anything else a hasty hand turns into a digit.
 GLYPHS = "ACEFHKLMNPRUVWXYacdefhkmnpruvwxy#$%&*+<>@[]~=?"
 FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", str(Path.home() / ".fonts"))
+# Debian's fonts-dejavu-core (6 faces) and fonts-dejavu-extra (16 more): the shipped weights
+# were trained with all 22.
+FONT_FILES = "DejaVu*"
 _GLYPH_SIZE = 96  # pixels a glyph is drawn at before it is thinned
 # Shares of the kinds, in the order of ``_KINDS`` below.
 SHARES = {"glyphs": 0.35, "scribbles": 0.25, "marks": 0.2, "overlaps": 0.12, "pictures": 0.08}
 
 
-def find_fonts(dirs=FONT_DIRS):
-    """TrueType fonts under ``dirs``, sorted (the same machine gives the same list)."""
+def find_fonts(dirs=FONT_DIRS, pattern=FONT_FILES):
+    """The font files named like ``pattern`` under ``dirs``, sorted.
+
+    Only the DejaVu family by default, so the glyphs, and the weights trained on them, don't
+    change when some other package happens to install fonts.
+    """
     found = []
     for folder in dirs:
         if Path(folder).is_dir():
-            found += [p for p in Path(folder).rglob("*") if p.suffix.lower() in (".ttf", ".otf")]
+            found += [p for p in Path(folder).rglob(pattern) if p.suffix.lower() in (".ttf", ".otf")]
     return sorted(found)
 
 

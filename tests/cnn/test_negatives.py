@@ -230,3 +230,13 @@ def test_skeletonize_works_on_a_batch_and_leaves_lines_alone():
     np.testing.assert_array_equal(thin[1, :, :41], skeletonize(ring[None])[0])
     assert not thin[2].any()
     np.testing.assert_array_equal(skeletonize(thin), thin)  # a one-pixel line has nothing to lose
+
+
+def test_only_dejavu_fonts_are_used_whatever_else_is_installed(tmp_path):
+    """Fonts another package installs must not change the glyphs (and so the trained weights)."""
+    for name in ("sub/DejaVuSans.ttf", "sub/DejaVuSerif-Bold.ttf", "NimbusRoman-Bold.otf", "Other.ttf",
+                 "DejaVuSans.txt"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_bytes(b"")
+    found = negatives.find_fonts([str(tmp_path)])
+    assert [p.name for p in found] == ["DejaVuSans.ttf", "DejaVuSerif-Bold.ttf"]
