@@ -88,7 +88,8 @@ class PredictionView(QWidget):
         return bars, plot_widget
 
     def show_prediction(self, prediction) -> None:
-        self._show_state(empty=prediction is None, unsure=getattr(prediction, "unsure", False))
+        unsure = prediction is not None and prediction.unsure
+        self._show_state(empty=prediction is None, unsure=unsure)
         if prediction is None:
             self._probabilities = np.zeros(10, np.float32)
             self.digit_label.setText(NO_GUESS)
@@ -97,7 +98,6 @@ class PredictionView(QWidget):
             brushes = [theme.ACCENT_SOFT] * 10
         else:
             self._probabilities = np.asarray(prediction.probabilities, np.float32).copy()
-            unsure = getattr(prediction, "unsure", False)
             self.digit_label.setText(UNSURE if unsure else str(prediction.digit))
             self.confidence_label.setText(
                 f"Not a digit? Best guess {prediction.digit}, {prediction.confidence:.0%}" if unsure

@@ -243,7 +243,8 @@ def test_the_empty_prediction_shows_no_black_preview(qtbot):
     image = np.zeros((28, 28), np.float32)
     image[4:24, 12:16] = 1
     probabilities = np.eye(10, dtype=np.float32)[1]
-    view.show_prediction(SimpleNamespace(digit=1, confidence=1.0, probabilities=probabilities, image=image))
+    view.show_prediction(SimpleNamespace(digit=1, confidence=1.0, probabilities=probabilities, image=image,
+                                         unsure=False))
     assert grey(view.preview_label).min() < 20  # the real 28x28 input: black with white ink
     view.show_prediction(None)
     assert grey(view.preview_label).mean() > 200
