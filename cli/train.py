@@ -48,6 +48,9 @@ def add_parser(subparsers):
                         "made-up non-digits to learn \"not sure\" (better on people's drawings)")
     p.add_argument("--seed", type=whole_number(0), default=0,
                    help="seed (0 or more) for initialisation, the --limit subset, shuffling, augmentation")
+    p.add_argument("--workers", type=whole_number(1, 64), metavar="N",
+                   help="threads splitting each batch (default: the cores this process may use, "
+                        f"{cnn.default_workers()} here); results depend on it, so pin it to reproduce a run")
     add_data_dir(p)
     p.add_argument("--out", metavar="PATH", default=DEFAULT_OUT,
                    help=f"weights file to write (default {DEFAULT_OUT}); an existing file is kept unless --force")
@@ -88,7 +91,7 @@ def _config(args):
     try:
         return cnn.TrainingConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                                   optimizer=args.optimizer, train_size=args.limit, augment=args.augment,
-                                  seed=args.seed)
+                                  seed=args.seed, **({} if args.workers is None else {"workers": args.workers}))
     except ValueError as e:
         raise UsageError(str(e)) from e
 
@@ -182,7 +185,7 @@ class _Progress:
         subset = f"a random {images:,} of {available:,}" if images < available else f"{images:,}"
         print(f"training {config.architecture} on {subset} images for {plural(config.epochs, 'epoch')} "
               f"({config.optimizer}, lr {config.learning_rate:g}, batch {config.batch_size}"
-              f"{', augmented' if config.augment else ''})", flush=True)
+              f"{', augmented' if config.augment else ''}, {plural(config.workers, 'thread')})", flush=True)
         if config.augment:
             held = cnn.recipe.CALIBRATION_IMAGES if images >= cnn.recipe.MIN_IMAGES_TO_HOLD_OUT else 0
             print(f"  {held:,} of them held out to calibrate the confidence; "

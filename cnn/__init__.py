@@ -18,6 +18,7 @@ from .feature_maps import ConvBlock, conv_blocks, first_conv_weights
 from .report import EvaluationReport
 from .recipe import RunResult, TrainingConfig, run_training, training_record
 from .train import BatchInfo, EpochInfo, History, NonFiniteLossError, fit
+from .parallel import DataParallel, default_workers
 from .weights import WeightsFileError, load_model, read_weights, save_weights
 
 __all__ = [
@@ -30,5 +31,5 @@ __all__ = [
     "MnistFormatError", "MnistNotFoundError", "default_cache_dir", "find_mnist_dir", "load_mnist",
     "make_prepare", "cosine_schedule", "add_slashed_zeros", "add_writing_styles", "make_optimizer", "DEFAULT_LR",
     "ARCHITECTURES", "RunResult", "TrainingConfig", "run_training", "training_record", "ConvBlock", "conv_blocks", "first_conv_weights",
-    "EvaluationReport",
+    "EvaluationReport", "DataParallel", "default_workers",
 ]

@@ -10,7 +10,21 @@ def _check(name, value, low, high=math.inf, low_inclusive=True):
         raise ValueError(f"invalid {name}: {value!r}")
 
 
+def memory_view(a):
+    """A flat view of ``a`` in memory order (no copy): elementwise updates can then be split into
+    slices, whatever the axis order (a conv weight is stored channels-last)."""
+    order = sorted(range(a.ndim), key=lambda axis: -a.strides[axis])
+    flat = a.transpose(order)
+    if not flat.flags.c_contiguous:
+        raise ValueError(f"an optimizer needs parameters laid out contiguously, got strides {a.strides}")
+    return flat.reshape(-1)
+
+
 class Optimizer:
+    """Base class. ``step()`` updates every parameter; ``begin_step()`` then ``update(i, part)``
+    for every parameter ``i`` and slice ``part`` of it does the same, split any way (``DataParallel``
+    gives each worker thread its share of every large parameter)."""
+
     def __init__(self, params, lr, weight_decay):
         self.params = list(params)
         if not self.params:
@@ -23,9 +37,26 @@ class Optimizer:
         for p in self.params:
             p.grad.fill(0)
 
-    def _grad(self, p):
-        """The gradient plus L2 weight decay (coupled, like PyTorch's SGD and Adam)."""
-        return p.grad + np.float32(self.weight_decay) * p.data if self.weight_decay else p.grad
+    def step(self):
+        self.begin_step()
+        for i in range(len(self.params)):
+            self.update(i)
+
+    def begin_step(self):
+        """What one step shares across its parameters (Adam's bias corrections)."""
+
+    def update(self, i, part=slice(None)):
+        """Update the slice ``part`` of parameter ``i``'s memory view (all of it by default)."""
+        raise NotImplementedError
+
+    def _views(self, i, part, *states):
+        """The slice ``part`` of parameter ``i``, its gradient (plus L2 weight decay, coupled, as
+        in PyTorch's SGD and Adam) and its entries in ``states``, as flat views."""
+        p = self.params[i]
+        data, grad = memory_view(p.data)[part], memory_view(p.grad)[part]
+        if self.weight_decay:
+            grad = grad + np.float32(self.weight_decay) * data
+        return (data, grad, *(memory_view(state[i])[part] for state in states))
 
 
 class SGD(Optimizer):
@@ -37,14 +68,13 @@ class SGD(Optimizer):
         self.momentum = momentum
         self.velocity = [np.zeros_like(p.data) for p in self.params]
 
-    def step(self):
-        for p, v in zip(self.params, self.velocity):
-            g = self._grad(p)
-            if self.momentum:
-                v *= np.float32(self.momentum)
-                v += g
-                g = v
-            p.data -= np.float32(self.lr) * g
+    def update(self, i, part=slice(None)):
+        data, g, v = self._views(i, part, self.velocity)
+        if self.momentum:
+            v *= np.float32(self.momentum)
+            v += g
+            g = v
+        data -= np.float32(self.lr) * g
 
     def __repr__(self):
         return f"SGD(lr={self.lr}, momentum={self.momentum}, weight_decay={self.weight_decay})"
@@ -62,27 +92,30 @@ class Adam(Optimizer):
         self.m = [np.zeros_like(p.data) for p in self.params]
         self.v = [np.zeros_like(p.data) for p in self.params]
         self._scratch = [np.empty_like(p.data) for p in self.params]
+        self._step_size = self._root_bc2 = None
 
-    def step(self):
+    def begin_step(self):
         self.t += 1
         b1, b2 = self.betas
-        step_size = np.float32(self.lr / (1 - b1 ** self.t))
-        root_bc2 = np.float32(math.sqrt(1 - b2 ** self.t))
-        for p, m, v, tmp in zip(self.params, self.m, self.v, self._scratch):
-            g = self._grad(p)
-            # In place, through one scratch array: no temporaries on a ~1 ms step.
-            m *= np.float32(b1)
-            m += np.multiply(g, np.float32(1 - b1), out=tmp)
-            v *= np.float32(b2)
-            np.multiply(g, g, out=tmp)
-            tmp *= np.float32(1 - b2)
-            v += tmp
-            np.sqrt(v, out=tmp)
-            tmp /= root_bc2
-            tmp += np.float32(self.eps)
-            np.divide(m, tmp, out=tmp)
-            tmp *= step_size
-            p.data -= tmp
+        self._step_size = np.float32(self.lr / (1 - b1 ** self.t))
+        self._root_bc2 = np.float32(math.sqrt(1 - b2 ** self.t))
+
+    def update(self, i, part=slice(None)):
+        b1, b2 = self.betas
+        data, g, m, v, tmp = self._views(i, part, self.m, self.v, self._scratch)
+        # In place, through one scratch array: no temporaries on a ~1 ms step.
+        m *= np.float32(b1)
+        m += np.multiply(g, np.float32(1 - b1), out=tmp)
+        v *= np.float32(b2)
+        np.multiply(g, g, out=tmp)
+        tmp *= np.float32(1 - b2)
+        v += tmp
+        np.sqrt(v, out=tmp)
+        tmp /= self._root_bc2
+        tmp += np.float32(self.eps)
+        np.divide(m, tmp, out=tmp)
+        tmp *= self._step_size
+        data -= tmp
 
     def __repr__(self):
         return f"Adam(lr={self.lr}, betas={self.betas}, eps={self.eps}, weight_decay={self.weight_decay})"

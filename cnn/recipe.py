@@ -18,6 +18,7 @@ from .network import ARCHITECTURE, ARCHITECTURES
 from .normalization import DEFAULT as DEFAULT_NORMALIZATION
 from .normalization import make_prepare
 from .optim import DEFAULT_LR, cosine_schedule, make_optimizer
+from .parallel import default_workers
 from .train import History, NonFiniteLossError, fit
 from . import calibration
 from .negatives import NONE, make_negatives
@@ -52,7 +53,7 @@ class TrainingConfig:
         augment: slashed zeros, made-up non-digits and random distortions (better on people's
             drawings; it also holds digits out to calibrate the confidence).
         seed: seeds initialisation, the subset, shuffling and augmentation (0 or more).
-        workers: threads splitting each batch.
+        workers: threads splitting each batch (default: the cores this process may use).
         architecture: a name from ``cnn.network.ARCHITECTURES``.
     """
 
@@ -64,7 +65,7 @@ class TrainingConfig:
     test_size: int | None = None
     augment: bool = False
     seed: int = 0
-    workers: int = 2
+    workers: int = field(default_factory=default_workers)
     architecture: str = ARCHITECTURE
 
     def __post_init__(self):
@@ -118,7 +119,7 @@ class RunResult:
         return accuracy is not None and accuracy >= CHANCE_SLACK / 10
 
 def run_training(config, data, *, model=None, normalization=DEFAULT_NORMALIZATION, started_from="a fresh network",
-          on_batch=None, on_epoch=None, should_stop=None):
+          on_batch=None, on_epoch=None, should_stop=None, active_workers=None):
     """Run one training the way the app does and return its ``RunResult``.
 
     Args:
@@ -132,6 +133,8 @@ def run_training(config, data, *, model=None, normalization=DEFAULT_NORMALIZATIO
         on_epoch: ``on_epoch(cnn.EpochInfo, state)`` after every epoch's test, with a copy of
             that epoch's weights (the window shows each epoch live).
         should_stop: checked before every batch; True ends the run there.
+        active_workers: ``() -> int``, asked before every batch: how many of ``config.workers``
+            to use for it (the window leaves a core to the user while they draw).
     """
     rng = np.random.default_rng(config.seed)
     if model is None:
@@ -147,7 +150,7 @@ def run_training(config, data, *, model=None, normalization=DEFAULT_NORMALIZATIO
                       val=(x_test, y_test), on_batch=watch.on_batch, on_epoch=watch.on_epoch,
                       should_stop=lambda: watch.diverged is not None or bool(should_stop and should_stop()),
                       lr_schedule=cosine_schedule(config.learning_rate, config.epochs, WARMUP_EPOCHS),
-                      workers=config.workers)
+                      workers=config.workers, active_workers=active_workers)
         diverged = watch.diverged
     except NonFiniteLossError as e:
         history, diverged = History(list(watch.epochs), stopped=True), _without_restore_note(e)

@@ -48,7 +48,8 @@ class History:
 
 
 def fit(model, optimizer, x, y, *, epochs, batch_size=64, rng, prepare=None, val=None,
-        on_batch=None, on_epoch=None, should_stop=None, lr_schedule=None, workers=2):
+        on_batch=None, on_epoch=None, should_stop=None, lr_schedule=None, workers=None,
+        active_workers=None):
     """Shuffled mini-batch training.
 
     Args:
@@ -61,7 +62,9 @@ def fit(model, optimizer, x, y, *, epochs, batch_size=64, rng, prepare=None, val
         lr_schedule: ``lr_schedule(progress) -> lr``, applied before every batch; ``progress`` is
             the number of epochs done so far as a float (0.0 at the start, 1.5 half-way through
             the second epoch), so a schedule can decay smoothly within epochs.
-        workers: threads splitting each batch.
+        workers: threads splitting each batch; None for the cores this process may use.
+        active_workers: ``() -> int``, asked before every batch: how many of the
+            workers to use for it; the gradient does not depend on it beyond float32 rounding.
     Returns:
         ``History``. Raises ``NonFiniteLossError`` (weights restored to the last finished epoch).
     """
@@ -72,7 +75,7 @@ def fit(model, optimizer, x, y, *, epochs, batch_size=64, rng, prepare=None, val
         with single_threaded_blas():
             for epoch in range(1, epochs + 1):
                 info = _run_epoch(model, optimizer, dp, x, y, epoch, epochs, batches, batch_size, rng,
-                                  prepare, on_batch, should_stop, lr_schedule, start)
+                                  prepare, on_batch, should_stop, lr_schedule, start, active_workers)
                 if info is None:
                     history.stopped = True
                     break
@@ -95,7 +98,7 @@ def fit(model, optimizer, x, y, *, epochs, batch_size=64, rng, prepare=None, val
 
 
 def _run_epoch(model, optimizer, dp, x, y, epoch, epochs, batches, batch_size, rng, prepare,
-               on_batch, should_stop, lr_schedule, start):
+               on_batch, should_stop, lr_schedule, start, active_workers):
     """One pass over the shuffled data; returns its ``EpochInfo``, or None if stopped mid-way."""
     n, good = len(y), model.state_dict()
     order = rng.permutation(n)
@@ -107,6 +110,8 @@ def _run_epoch(model, optimizer, dp, x, y, epoch, epochs, batches, batch_size, r
             model.load_state_dict(good)  # a stopped epoch leaves no half-trained weights behind
             return None
         idx = order[b * batch_size:(b + 1) * batch_size]
+        if active_workers is not None:
+            dp.active = active_workers()
         xb = prepare(x[idx], rng) if prepare else x[idx]
         loss, hits = dp.train_step(xb, y[idx])
         if not math.isfinite(loss):
@@ -116,7 +121,7 @@ def _run_epoch(model, optimizer, dp, x, y, epoch, epochs, batches, batch_size, r
                 f"start of that epoch); try a lower learning rate than {optimizer.lr:g}")
         if lr_schedule is not None:
             optimizer.lr = lr_schedule(epoch - 1 + b / batches)
-        optimizer.step()
+        dp.step(optimizer)
         total_loss, correct, seen = total_loss + loss * len(idx), correct + hits, seen + len(idx)
         labelled += int(np.count_nonzero(y[idx] != NONE))  # "not a digit" examples have no right digit
         if on_batch:

@@ -110,31 +110,6 @@ def test_should_stop_before_the_first_batch_changes_nothing():
         np.testing.assert_array_equal(value, before[key])
 
 
-def test_data_parallel_one_or_two_workers_give_the_same_gradients():
-    x, y = images(12, seed=6)
-    xb = prepare(x, None)
-    model = cnn.build_default(np.random.default_rng(3)).train()
-    for layer in model.layers:
-        if isinstance(layer, cnn.Dropout):
-            layer.eval()  # dropout off: the same function in every replica
-    one, two = DataParallel(model, 1), DataParallel(model, 2)
-    try:
-        with single_threaded_blas():  # as fit runs it: one BLAS thread per replica
-            loss1, hits1 = one.train_step(xb, y)
-            grads1 = [p.grad.copy() for p in model.parameters()]
-            for p in model.parameters():
-                p.grad.fill(np.nan)  # train_step must overwrite, not accumulate into, stale gradients
-            loss2, hits2 = two.train_step(xb, y)
-            grads2 = [p.grad.copy() for p in model.parameters()]
-    finally:
-        one.close()
-        two.close()
-    assert loss1 == pytest.approx(loss2, rel=1e-5) and hits1 == hits2
-    for g1, g2 in zip(grads1, grads2):
-        assert np.abs(g1).max() > 0
-        np.testing.assert_allclose(g2, g1, rtol=1e-4, atol=1e-6 * np.abs(g1).max())
-
-
 def test_fit_with_one_or_two_workers_follows_the_same_path():
     x, y = images(48, seed=7)
     results = []
