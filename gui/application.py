@@ -27,6 +27,7 @@ from gui.mnist import MnistSource
 from gui.settings import WindowSettings
 from gui.train.controller import TrainingController
 from gui.train.controls_view import WINDOW_DEFAULTS, TrainingView
+from gui.train.cores import CoreShare
 from gui.train.plots_view import TrainingPlotsView
 from gui.weights import WeightsController, initial_model
 
@@ -58,7 +59,9 @@ def create_window(weights_path=None, data_dir=None, *, shipped_path: Path = SHIP
     drawing_tools, prediction_view = DrawingToolsView(canvas.pen_width()), PredictionView()
     predictor = Predictor(active, canvas.network_image)
     training_view, plots = TrainingView(settings.training(training_defaults)), TrainingPlotsView()
-    training = TrainingController(jobs, mnist, active, training_view, plots, banner)
+    cores = CoreShare()
+    canvas.ink_changed.connect(cores.user_busy)  # the user is drawing: training lends a core back
+    training = TrainingController(jobs, mnist, active, training_view, plots, banner, cores)
     feature_maps_view, filters_view, evaluation_view = FeatureMapsView(), FiltersView(), EvaluationView()
     picker = TestDigitPicker()
     inspect = InspectController(jobs, mnist, active, predictor, canvas, feature_maps_view, filters_view,

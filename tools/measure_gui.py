@@ -8,8 +8,8 @@
    a training run of a few thousand images goes on in the worker thread; idle for comparison.
 3. Mouse-move to shown prediction: for ~200 drawn moves, the time from the move event to the
    prediction view updated and repainted (strokes -> render_strokes -> normalize -> forward -> view);
-   idle and during training. Also the live (throttled) path with moves arriving at 125 Hz: for
-   every move, the time until a guess that includes it is shown (the throttle's wait included).
+   idle and during training. Also the live (coalesced) path with moves arriving at 125 Hz: for
+   every move, the time until a guess that includes it is shown (any wait for the loop included).
 
 Figures are from this machine in one run; on the offscreen platform unless QT_QPA_PLATFORM says
 otherwise. Not a test: nothing here asserts a time.
@@ -109,7 +109,7 @@ def stroke_points(window, n=200):
 
 
 def move_latencies(app, window):
-    """Per move: event -> prediction -> view repainted, in ms (forced, no throttle)."""
+    """Per move: event -> prediction -> view repainted, in ms (forced at once)."""
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
     canvas, pts, out = window.canvas, stroke_points(window), []
@@ -127,7 +127,7 @@ def move_latencies(app, window):
 
 
 def live_latencies(app, window, interval_s=0.008):
-    """Moves at 125 Hz through the real throttle: for every move, ms until a guess includes it."""
+    """Moves at 125 Hz through the real coalescing: for every move, ms until a guess includes it."""
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
     canvas, pts, latencies, pending = window.canvas, stroke_points(window), [], []
@@ -165,7 +165,7 @@ def measure_idle(app, window):
     wait(app, 2.0)
     print(describe("event-loop gaps, idle (10 ms probe)", probe.stop()))
     print(describe("move -> prediction shown, idle", move_latencies(app, window)))
-    print(describe("move -> guess, live throttled path at 125 Hz, idle", live_latencies(app, window)))
+    print(describe("move -> guess, live path at 125 Hz, idle", live_latencies(app, window)))
 
 
 def measure_training(app, window, train_images):
@@ -190,7 +190,7 @@ def measure_training(app, window, train_images):
           f"{took:.1f} s{rate}, {window.plots.batch_count} batches plotted")
     print(describe("event-loop gaps while training (10 ms probe)", gaps))
     print(describe("move -> prediction shown, during training", during_move))
-    print(describe("move -> guess, live throttled path at 125 Hz, during training", during_live))
+    print(describe("move -> guess, live path at 125 Hz, during training", during_live))
 
 
 def main(argv=None):

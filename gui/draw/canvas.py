@@ -46,6 +46,7 @@ class DrawingCanvas(QWidget):
         self.setFocusPolicy(Qt.StrongFocus)
         self.setCursor(Qt.CrossCursor)
         self.setAttribute(Qt.WA_StaticContents)
+        self.setAttribute(Qt.WA_OpaquePaintEvent)  # paintEvent fills it all: nothing behind to repaint
         self.setToolTip("Draw a digit. Esc/Delete clears, Ctrl+Z undoes the last stroke.")
 
     def __repr__(self) -> str:

@@ -5,7 +5,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QImage, QPixmap
-from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from gui import theme
 
@@ -34,6 +34,8 @@ class PredictionView(QWidget):
         self.bars, self._plot = self._build_bars()
         self._probabilities = np.zeros(10, np.float32)
         self._empty = None  # which state the styles show (restyling costs a re-polish per call)
+        # Opaque: a repaint of the guess then stops here instead of repainting the panels behind it.
+        self.setAutoFillBackground(True)
 
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -64,6 +66,13 @@ class PredictionView(QWidget):
         self.digit_label.setAlignment(Qt.AlignCenter)
         self.digit_label.setMinimumWidth(110)
         self.digit_label.setAccessibleName("Predicted digit")
+        # The guess changes on every pen move: if its texts' sizes reached the layout, each change
+        # would re-lay out the window (the canvas resized under the pen, ~1 move in 7) and cost
+        # the live guess several milliseconds. So the labels' sizes never depend on their text.
+        self.digit_label.setFixedHeight(self.digit_label.sizeHint().height())
+        self.digit_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+        self.confidence_label.setFixedHeight(self.confidence_label.sizeHint().height())
+        self.confidence_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
         self.confidence_label.setAlignment(Qt.AlignCenter)
         self.preview_label.setFixedSize(PREVIEW_SIZE, PREVIEW_SIZE)
         self.preview_label.setAlignment(Qt.AlignCenter)

@@ -1,11 +1,10 @@
-"""From a drawing to a guess, throttled for live use.
+"""From a drawing to a guess, coalesced for live use.
 
 The canvas hands over the 28x28 network input (``DrawingCanvas.network_image``: its strokes drawn
 by ``cnn.render_strokes``); this runs the network on it and keeps the latest guess.
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Callable
 
@@ -14,8 +13,6 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 import cnn
 from cnn import conv_blocks
-
-LIVE_INTERVAL_MS = 30  # at most ~33 guesses a second while the pen moves (one costs ~2-6 ms)
 
 
 @dataclass(frozen=True)
@@ -53,9 +50,10 @@ def classify(image: np.ndarray | None, model, mean: float, std: float,
 class Predictor(QObject):
     """Re-reads the drawing when it changes, coalescing bursts of pointer moves.
 
-    ``schedule()`` (called on every move) predicts at most once per interval: at once when the
-    last guess is older than that, else when it is (moves in between are coalesced).
-    ``predict_now()`` (a finished stroke, new weights) predicts at once.
+    ``schedule()`` (called on every move) predicts as soon as the event loop has delivered the
+    moves already waiting: a slow stroke gets a guess per move, within a few milliseconds of it;
+    moves that pile up while a guess is being made (a fast mouse, a busy machine) share the next
+    one. ``predict_now()`` (a finished stroke, new weights) predicts at once.
 
     Signals:
         predicted(object): the new ``Prediction``, or None for a blank drawing.
@@ -63,16 +61,14 @@ class Predictor(QObject):
 
     predicted = Signal(object)
 
-    def __init__(self, active_model, image_source: Callable[[], np.ndarray | None],
-                 interval_ms: int = LIVE_INTERVAL_MS, parent=None):
+    def __init__(self, active_model, image_source: Callable[[], np.ndarray | None], parent=None):
         super().__init__(parent)
         self._active = active_model
         self._image_source = image_source
         self._latest: Prediction | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._interval_ms = interval_ms
-        self._last_time = -1e9  # the first move after a pause is read at once (leading edge)
+        self._timer.setInterval(0)  # fires once the events already queued are handled
         self._timer.timeout.connect(self.predict_now)
         active_model.changed.connect(self.predict_now)
 
@@ -81,18 +77,12 @@ class Predictor(QObject):
         return self._latest
 
     def schedule(self) -> None:
-        """Predict now if the last guess is older than the interval, else once it is."""
-        if self._timer.isActive():
-            return
-        wait_ms = self._interval_ms - (time.perf_counter() - self._last_time) * 1000
-        if wait_ms <= 0:
-            self.predict_now()
-        else:
-            self._timer.start(int(wait_ms) + 1)
+        """Predict once the moves already waiting have been delivered."""
+        if not self._timer.isActive():
+            self._timer.start()
 
     def predict_now(self) -> None:
         self._timer.stop()
-        self._last_time = time.perf_counter()
         mean, std = self._active.normalization
         self._latest = classify(self._image_source(), self._active.model, mean, std, self._active.calibration)
         self.predicted.emit(self._latest)

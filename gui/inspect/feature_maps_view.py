@@ -41,6 +41,7 @@ class FeatureMapsView(QWidget):
         self._plots: list[tuple[pg.PlotItem, pg.ImageItem]] = []
         self._titles: list[str] = []
         self._blocks: list = []
+        self._stale = False  # blocks arrived while the tab was hidden: drawn when it is shown
         lay_out_mosaic_view(self, self.hint, [self.raw_box, self.export_button], self.graphics, CAPTION)
         self.raw_box.toggled.connect(lambda checked: self._redraw())
         self.export_button.clicked.connect(lambda checked=False: self.export_requested.emit())
@@ -49,9 +50,21 @@ class FeatureMapsView(QWidget):
     def show_blocks(self, blocks) -> None:
         """Show these ``ConvBlock``s' maps; None (a blank drawing) empties the tiles."""
         self._blocks = list(blocks or [])
-        self._redraw()
+        if self.isVisible():
+            self._redraw()
+        else:  # every pen move brings new maps; drawing them unseen would slow the live guess
+            self._stale = True
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._refresh()
+
+    def _refresh(self) -> None:
+        if self._stale:
+            self._redraw()
 
     def _redraw(self) -> None:
+        self._stale = False
         raw = self.raw_box.isChecked()
         while len(self._plots) < len(self._blocks):
             self._plots.append(mosaic_plot(self.graphics.ci, 0, len(self._plots)))
@@ -80,7 +93,9 @@ class FeatureMapsView(QWidget):
 
     def mosaics(self) -> list[np.ndarray | None]:
         """The RGB images on screen, one per block (None where nothing is shown)."""
+        self._refresh()
         return [image.image for _, image in self._plots]
 
     def save_png(self, path: Path) -> Path:
+        self._refresh()
         return save_png(self.graphics.scene(), path)

@@ -17,6 +17,7 @@ class TrainingController(QObject):
     """Args:
         jobs: the ``JobRunner``; mnist: the ``MnistSource``; active: the ``ActiveModel``.
         controls: the ``TrainingView``; plots: the ``TrainingPlotsView``; banner: the ``Banner``.
+        cores: the ``CoreShare`` saying how many threads a run may use at each step (None: all).
 
     Signals:
         run_ended(): a run is over and its outcome is shown (for tests and scripts to wait on).
@@ -24,8 +25,9 @@ class TrainingController(QObject):
 
     run_ended = Signal()
 
-    def __init__(self, jobs, mnist, active, controls, plots, banner, parent=None):
+    def __init__(self, jobs, mnist, active, controls, plots, banner, cores=None, parent=None):
         super().__init__(parent)
+        self.cores = cores
         self.jobs, self.mnist, self.active = jobs, mnist, active
         self.controls, self.plots, self.banner = controls, plots, banner
         self.job: TrainingJob | None = None
@@ -47,7 +49,8 @@ class TrainingController(QObject):
         from_scratch = self.controls.from_scratch() if from_scratch is None else from_scratch
         origin = "a fresh network" if from_scratch else self.active.source
         job = TrainingJob(config, self.mnist, None if from_scratch else self.active.copy_state(),
-                          self.active.normalization_record, origin)
+                          self.active.normalization_record, origin,
+                          None if self.cores is None else self.cores.workers_now)
         for signal, slot in ((job.status_changed, self.controls.show_status), (job.batch_finished, self._on_batch),
                              (job.epoch_finished, self._on_epoch), (job.completed, self._on_completed),
                              (job.failed, self._on_failed), (job.mnist_not_found, self._on_mnist_missing),

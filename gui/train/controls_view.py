@@ -12,13 +12,13 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QHBoxLayout, Q
 
 import cnn
 from gui import theme
-from gui.train.job import TRAINING_THREADS
 
 MNIST_TRAIN_SIZE = 60_000
 OPTIMIZERS = {"Adam": "adam", "SGD": "sgd"}  # shown name: the recipe's name
 SHOWN_OPTIMIZER = {name: shown for shown, name in OPTIMIZERS.items()}
-# What Start trains with unless the user changes it: 3 epochs of the whole set, augmented.
-WINDOW_DEFAULTS = cnn.TrainingConfig(epochs=3, augment=True, workers=TRAINING_THREADS)
+# What Start trains with unless the user changes it: 3 epochs of the whole set, augmented, on
+# every core (the window lends one back to the user while they draw: gui/train/cores.py).
+WINDOW_DEFAULTS = cnn.TrainingConfig(epochs=3, augment=True)
 
 BATCH_SIZES = (16, 32, 64, 128, 256)
 LEARNING_RATES = ("0.0001", "0.0003", "0.001", "0.002", "0.003", "0.01", "0.03", "0.05", "0.1")

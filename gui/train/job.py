@@ -5,8 +5,6 @@ widget. Each tested epoch is handed over as a state-dict copy, the finished run 
 """
 from __future__ import annotations
 
-import os
-
 import numpy as np
 from PySide6.QtCore import Signal
 
@@ -14,8 +12,6 @@ import cnn
 from gui.jobs import Job
 
 TRAINING = "training"  # the job's kind for the JobRunner
-# Threads splitting each batch; one core stays free for the window.
-TRAINING_THREADS = max(1, min(2, (os.cpu_count() or 1) - 1))
 
 
 def model_copy(state: dict | None, architecture: str = cnn.ARCHITECTURE, seed: int = 0):
@@ -44,9 +40,10 @@ class TrainingJob(Job):
     task = "Training"
 
     def __init__(self, config: cnn.TrainingConfig, mnist, state: dict | None, normalization: dict,
-                 started_from: str):
+                 started_from: str, active_workers=None):
         super().__init__()
         self.config, self._mnist, self._state = config, mnist, state
+        self._active_workers = active_workers  # () -> threads for the next batch, or None for all
         self._normalization, self._started_from = normalization, started_from
         self._epochs, self._sizes = [], (0, 0)
 
@@ -60,7 +57,8 @@ class TrainingJob(Job):
         self.status_changed.emit("Training…")
         result = cnn.run_training(self.config, data, model=model, normalization=self._normalization,
                                   started_from=self._started_from, on_batch=self.batch_finished.emit,
-                                  on_epoch=self._on_epoch, should_stop=self.should_stop)
+                                  on_epoch=self._on_epoch, should_stop=self.should_stop,
+                                  active_workers=self._active_workers)
         self.completed.emit(result)
 
     def _on_epoch(self, info, state) -> None:
