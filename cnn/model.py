@@ -4,6 +4,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .blas import single_threaded_blas
+from .layers.conv_pool import ConvPool, fusable
 from .loss import softmax
 
 
@@ -36,20 +37,30 @@ class Sequential:
 
     def __init__(self, layers):
         self.layers = list(layers)
+        self._steps = None  # what the last forward pass ran, for backward
 
     def forward(self, x):
-        for layer in self.layers:
-            x = layer.forward(x)
+        """The layers in order; a conv followed by its 2x2 pooling runs as one ``ConvPool`` step."""
+        steps, i = [], 0
+        while i < len(self.layers):
+            if i + 1 < len(self.layers) and fusable(self.layers[i], self.layers[i + 1], x):
+                step, i = ConvPool(self.layers[i], self.layers[i + 1]), i + 2
+            else:
+                step, i = self.layers[i], i + 1
+            x = step.forward(x)
+            steps.append(step)
+        self._steps = steps
         return x
 
     __call__ = forward
 
     def backward(self, grad, input_grad=False):
-        for layer in reversed(self.layers[1:]):
-            grad = layer.backward(grad)
-        if not self.layers:
+        steps = self._steps if self._steps is not None else self.layers
+        for step in reversed(steps[1:]):
+            grad = step.backward(grad)
+        if not steps:
             return grad
-        first = self.layers[0]
+        first = steps[0]
         if not input_grad and getattr(first, "can_skip_input_grad", False):
             return first.backward(grad, input_grad=False)
         return first.backward(grad)
@@ -135,8 +146,7 @@ class Sequential:
 
     def replicate(self):
         """A twin sharing the parameter arrays, with its own gradients and caches (for a thread)."""
-        twin = Sequential.__new__(Sequential)
-        twin.layers = [layer.replicate() for layer in self.layers]
+        twin = Sequential([layer.replicate() for layer in self.layers])
         return twin
 
     def __repr__(self):

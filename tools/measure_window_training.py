@@ -41,17 +41,18 @@ def cli_rate(images, data_dir, out):
 
 def window_rate(app, window, images):
     """Training images/s of the same run in the window, and the longest event-loop gap (ms)."""
+    from PySide6.QtCore import QEventLoop
     from gui.train.controls_view import WINDOW_DEFAULTS
     config = dataclasses.replace(WINDOW_DEFAULTS, epochs=1, train_size=images)
-    done = []
-    window.training.run_ended.connect(lambda: done.append(True))
+    loop = QEventLoop()  # as app.exec() runs: idle until an event comes (no polling)
+    window.training.run_ended.connect(loop.quit)
     probe = StallProbe()
     probe.start()
     if not window.training.start(config, from_scratch=True):
         raise RuntimeError("the training run did not start")
-    wait(app, until=lambda: bool(done))
+    loop.exec()
     gaps = probe.stop()
-    window.training.run_ended.disconnect()
+    window.training.run_ended.disconnect(loop.quit)
     epochs = window.training.result.history.epochs
     return epochs[-1].images_per_sec, float(gaps.max()), config.workers
 

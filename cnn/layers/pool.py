@@ -20,13 +20,13 @@ class MaxPool2D(Layer):
         (1, 3, 2, 2)
     """
 
-    caches = ("_x", "_slot", "_argmax")
+    caches = ("_x", "_slot", "_argmax", "_pairs")  # _pairs: the fused conv + pool step's (conv_pool.py)
 
     def __init__(self, kernel_size, stride=None):
         super().__init__()
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
-        self._x = self._slot = self._argmax = None
+        self._x = self._slot = self._argmax = self._pairs = None
 
     def _tiled(self, x):
         """``(N, OH, k, OW, k, C)`` view of ``x`` when the windows tile it, else None."""
@@ -37,7 +37,7 @@ class MaxPool2D(Layer):
         return x.transpose(0, 2, 3, 1).reshape(n, h // k, k, w // k, k, c)
 
     def forward(self, x):
-        self._x, self._argmax, self._slot = x, None, None
+        self._x, self._argmax, self._slot, self._pairs = x, None, None, None
         tiles = self._tiled(x)
         if tiles is None:
             return self._forward_windows(x)

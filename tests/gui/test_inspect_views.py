@@ -36,6 +36,17 @@ def test_drawing_updates_the_feature_map_tiles(window, draw, shapes):
         np.testing.assert_array_equal(image, mosaic(scale_per_map(m), COLUMNS))
 
 
+def test_maps_drawn_while_the_tab_is_hidden_are_painted_when_it_opens(window, draw, shapes):
+    view = window.feature_maps_view
+    assert not view.isVisible()
+    draw(window.canvas, shapes.seven())
+    assert [image.image for _, image in view._plots] in ([], [None, None])  # not painted unseen
+    window.tabs.setCurrentIndex(LOOK_INSIDE)  # the tab opens: the latest maps appear
+    shown = [image.image for _, image in view._plots]
+    for image, m in zip(shown, network_maps(window)):
+        np.testing.assert_array_equal(image, mosaic(scale_per_map(m), COLUMNS))
+
+
 def test_feature_maps_follow_each_new_drawing_and_the_raw_switch(window, draw, shapes):
     draw(window.canvas, shapes.one())
     first = [m.copy() for m in window.feature_maps_view.shown_maps()]
