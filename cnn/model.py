@@ -40,7 +40,7 @@ class Sequential:
         self._steps = None  # what the last forward pass ran, for backward
 
     def forward(self, x):
-        """The layers in order; a conv followed by its 2x2 pooling runs as one ``ConvPool`` step."""
+        """The layers in order; a one-channel conv and its 2x2 pooling run as one ``ConvPool`` step."""
         steps, i = [], 0
         while i < len(self.layers):
             if i + 1 < len(self.layers) and fusable(self.layers[i], self.layers[i + 1], x):

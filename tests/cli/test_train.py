@@ -57,6 +57,16 @@ def test_one_epoch_is_singular(mnist, tmp_path, capsys):
     assert "for 1 epoch (" in capsys.readouterr().out
 
 
+def test_workers_default_to_the_usable_cores_and_can_be_pinned(mnist, tmp_path, capsys, monkeypatch):
+    if not hasattr(os, "sched_getaffinity"):
+        pytest.skip("this OS has no CPU affinity")
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2})  # three usable cores
+    assert train(mnist, "--epochs", "1", "--out", str(tmp_path / "a.npz")) == 0
+    assert capsys.readouterr().out.splitlines()[0].endswith("batch 64, 3 threads)")
+    assert train(mnist, "--epochs", "1", "--workers", "1", "--out", str(tmp_path / "b.npz")) == 0
+    assert capsys.readouterr().out.splitlines()[0].endswith("batch 64, 1 thread)")
+
+
 def test_a_piped_run_logs_every_tenth_of_an_epoch(mnist, tmp_path, capsys):
     assert train(mnist, "--epochs", "1", "--limit", "1280", "--out", str(tmp_path / "w.npz")) == 0
     steps = [line for line in capsys.readouterr().err.splitlines() if line.startswith("epoch 1/1: ")]
@@ -195,6 +205,7 @@ def test_a_plot_is_written(mnist, tmp_path, capsys, qapp):
     (["train", "--limit", "0"], "--limit"),
     (["train", "--epochs", "two"], "--epochs"),
     (["train", "--optimizer", "rmsprop"], "--optimizer"),
+    (["train", "--workers", "0"], "--workers: must be from 1 to 64"),
     (["train", "--learning-rate", "3"], "unrecognized arguments"),
     (["trian"], "invalid choice"),
 ])
