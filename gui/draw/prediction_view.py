@@ -12,6 +12,7 @@ from gui import theme
 PREVIEW_SIZE = 112  # 28 x 4: whole pixels, nearest-neighbour
 NO_GUESS = "?"  # in a light grey: a big bold dash read as a black bar
 UNSURE = "not sure"  # in place of the digit when the network can't read the drawing
+UNSURE_LINE = "Not a digit? Best guess {digit}, {confidence:.0%}"
 EMPTY_PREVIEW = "Your drawing\nappears here,\n28×28 pixels"
 BARS_HINT = "The ten probabilities appear as you draw"
 # The empty states are light and say what will appear; the filled ones are the real thing.
@@ -73,6 +74,9 @@ class PredictionView(QWidget):
         self.digit_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
         self.confidence_label.setFixedHeight(self.confidence_label.sizeHint().height())
         self.confidence_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+        # Room for the longest text it ever shows, reserved once: never clipped, never re-laid out.
+        longest = UNSURE_LINE.format(digit=8, confidence=1.0)
+        self.confidence_label.setMinimumWidth(self.confidence_label.fontMetrics().horizontalAdvance(longest) + 8)
         self.confidence_label.setAlignment(Qt.AlignCenter)
         self.preview_label.setFixedSize(PREVIEW_SIZE, PREVIEW_SIZE)
         self.preview_label.setAlignment(Qt.AlignCenter)
@@ -109,7 +113,7 @@ class PredictionView(QWidget):
             self._probabilities = np.asarray(prediction.probabilities, np.float32).copy()
             self.digit_label.setText(UNSURE if unsure else str(prediction.digit))
             self.confidence_label.setText(
-                f"Not a digit? Best guess {prediction.digit}, {prediction.confidence:.0%}" if unsure
+                UNSURE_LINE.format(digit=prediction.digit, confidence=prediction.confidence) if unsure
                 else f"{prediction.confidence:.0%} confident")
             self.preview_label.setPixmap(_pixmap(prediction.image))
             top = theme.ACCENT_SOFT if unsure else theme.ACCENT
