@@ -5,23 +5,21 @@ complete and its SHA-256 matches, so a final file is never partial. The digests 
 DECOMPRESSED bytes: mirrors serve the same data under different gzip headers.
 
 No mirror can hold a download hostage: a file may not grow past ``MAX_BYTES``, each attempt
-has a deadline, and the socket is read in short slices so that a cancel, the silence
-timeout and the deadline are all noticed while the server sends nothing at all.
+has a deadline, and the socket is read in short slices (``watched_http.py``) so that a cancel,
+the silence timeout and the deadline are all noticed while the server sends nothing at all.
 """
 import errno
 import functools
 import gzip
 import hashlib
-import io
-import math
 import os
 import socket
-import time
 import urllib.error
-import urllib.request
 import zlib
-from http.client import HTTPException, HTTPResponse
+from http.client import HTTPException
 from pathlib import Path
+
+from .watched_http import DeadlineExceeded, DownloadCancelled, Watch, open_watched
 
 MIRRORS = (
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
@@ -50,7 +48,6 @@ SIZE = {
 }
 MAX_BYTES = {name: 2 * size + (64 << 10) for name, size in SIZE.items()}
 _CHUNK = 1 << 16
-_POLL = 0.25  # longest a read blocks before cancel and the clocks are looked at again
 _USER_AGENT = "digit-draw (python urllib)"
 # Network failures that move on to the next mirror; anything else (a bug, or an
 # exception raised by the progress callback to cancel) propagates.
@@ -62,101 +59,8 @@ class DownloadError(RuntimeError):
     """No mirror delivered a complete, verified copy of an MNIST file."""
 
 
-class DownloadCancelled(Exception):
-    """``cancel`` was set: the download stopped left no partial file, tried no other mirror."""
-
-
 class _BadMirror(Exception):
     """This mirror's answer is unusable (too big, too slow, wrong content): try the next one."""
-
-
-class _Watch:
-    """The limits one attempt at one file runs under: cancel, silence timeout, deadline."""
-
-    def __init__(self, cancel, timeout, deadline):
-        self.cancel, self.timeout, self.deadline = cancel, timeout, deadline
-        self.start = self.heard = time.monotonic()
-
-    def check(self):
-        """Raise when the attempt must stop; else return how long a read may block."""
-        if self.cancel is not None and self.cancel.is_set():
-            raise DownloadCancelled("download cancelled")
-        now = time.monotonic()
-        if now - self.start >= self.deadline:
-            raise _BadMirror(f"not finished within the {self.deadline:g} s deadline")
-        silence = math.inf if self.timeout is None else self.timeout
-        if now - self.heard >= silence:
-            raise TimeoutError("timed out")
-        left = min(self.start + self.deadline, self.heard + silence) - now
-        return max(min(_POLL, left), 1e-3)  # 0 would make the socket non-blocking
-
-
-class _SlicedReader(io.RawIOBase):
-    """A response's socket read in slices of at most ``_POLL`` s, consulting ``watch`` between.
-
-    A plain blocking read returns only when the server speaks, so nothing could stop it.
-    The socket's own stream (``stream``) is kept only to close it: that releases the
-    socket exactly as http.client expects.
-    """
-
-    def __init__(self, sock, stream, watch):
-        self._sock, self._stream, self._watch = sock, stream, watch
-
-    def readable(self):
-        return True
-
-    def fileno(self):
-        return self._sock.fileno()
-
-    def readinto(self, buffer):
-        previous = self._sock.gettimeout()
-        try:
-            while True:
-                self._sock.settimeout(self._watch.check())
-                try:
-                    received = self._sock.recv_into(buffer)
-                except TimeoutError as e:
-                    if e.errno:  # the kernel gave up on the connection, not our slice
-                        raise
-                    continue
-                self._watch.heard = time.monotonic()
-                return received
-        finally:
-            self._sock.settimeout(previous)  # e.g. a TLS handshake after a proxy tunnel
-
-    def close(self):
-        self._stream.close()
-        super().close()
-
-
-class _SlicedResponse(HTTPResponse):
-    # http.client reads the status line, the headers and the body all through ``self.fp``.
-    def __init__(self, sock, *args, watch, **kwargs):
-        super().__init__(sock, *args, **kwargs)
-        self.fp = io.BufferedReader(_SlicedReader(sock, self.fp, watch))
-
-
-class _Watched:
-    """Mixin for urllib's HTTP(S) handlers: headers and body are read through ``_SlicedReader``."""
-
-    def __init__(self, watch):
-        super().__init__()
-        self._watch = watch
-
-    def do_open(self, http_class, req, **kwargs):
-        def connection(*args, **kw):
-            conn = http_class(*args, **kw)
-            conn.response_class = functools.partial(_SlicedResponse, watch=self._watch)
-            return conn
-        return super().do_open(connection, req, **kwargs)
-
-
-class _WatchedHTTPHandler(_Watched, urllib.request.HTTPHandler):
-    pass
-
-
-class _WatchedHTTPSHandler(_Watched, urllib.request.HTTPSHandler):
-    pass
 
 
 def content_sha256(path):
@@ -177,17 +81,10 @@ def _is_valid(path, expected):
         return False
 
 
-def _open(url, watch):
-    """urlopen, with the response read under ``watch`` (connecting is bounded by its timeout)."""
-    opener = urllib.request.build_opener(_WatchedHTTPHandler(watch), _WatchedHTTPSHandler(watch))
-    request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT})
-    return opener.open(request, timeout=watch.timeout)
-
-
 def _stream(url, part, name, progress, watch):
     """Copy ``url`` into ``part`` with progress; raise if the body is cut short or too big."""
     cap = MAX_BYTES[name]
-    with _open(url, watch) as response:
+    with open_watched(url, watch, _USER_AGENT) as response:
         length = response.headers.get("Content-Length")
         total = int(length) if length and length.isdigit() else None
         if total is not None and total > cap:
@@ -223,7 +120,7 @@ def _fetch(name, dest, progress, mirrors, new_watch):
                 raise _BadMirror("checksum mismatch: the file is corrupt or not MNIST")
             os.replace(part, final)
             return mirror
-        except (_BadMirror, *_MIRROR_ERRORS) as e:
+        except (_BadMirror, DeadlineExceeded, *_MIRROR_ERRORS) as e:
             if isinstance(e, urllib.error.HTTPError):
                 e.close()  # it holds the connection open until garbage-collected
             failures.append((url, e))
@@ -290,7 +187,7 @@ def download_mnist(dest_dir, progress=None, mirrors=MIRRORS, timeout=30, deadlin
         raise ValueError(f"deadline must be a positive number of seconds, got {deadline!r}")
     dest = Path(dest_dir)
     dest.mkdir(parents=True, exist_ok=True)
-    new_watch = functools.partial(_Watch, cancel, timeout, deadline)
+    new_watch = functools.partial(Watch, cancel, timeout, deadline)
     order = list(mirrors)
     for name, digest in SHA256.items():
         unpacked = dest / name[: -len(".gz")]
